@@ -1,0 +1,263 @@
+package guilds
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/argon2"
+
+	"github.com/parley-chat/parley/snowflake"
+	"github.com/parley-chat/parley/storage"
+)
+
+// Identity is who a token belongs to.
+type Identity struct {
+	UserID snowflake.ID
+	Bot    bool
+	// AppFlags are the bot's application flags (they enable privileged intents); 0 for users.
+	AppFlags int
+}
+
+// Authenticate resolves a token from an Authorization header or an Identify payload: a bot
+// token with or without the "Bot " prefix, or a user's JWT with or without "Bearer ".
+func (s *Service) Authenticate(ctx context.Context, token string) (Identity, error) {
+	token = strings.TrimSpace(token)
+	switch {
+	case strings.HasPrefix(token, "Bot "):
+		return s.authenticateBot(ctx, strings.TrimSpace(token[4:]))
+	case strings.HasPrefix(token, "Bearer "):
+		return s.authenticateUser(ctx, strings.TrimSpace(token[7:]))
+	}
+	if strings.Count(token, ".") == 2 && !strings.HasPrefix(token, "eyJ") {
+		return s.authenticateBot(ctx, token)
+	}
+	return s.authenticateUser(ctx, token)
+}
+
+func derive(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+// botToken builds Discord's token shape: unpadded base64 of the decimal bot ID (libraries such
+// as disgo decode it into the application ID), a base64 issue stamp, and an HMAC.
+func (s *Service) botToken(id snowflake.ID, issued int64) string {
+	p1 := base64.RawStdEncoding.EncodeToString([]byte(id.String()))
+	var stamp [8]byte
+	binary.BigEndian.PutUint64(stamp[:], uint64(issued))
+	p2 := base64.RawURLEncoding.EncodeToString(stamp[2:]) // 6 bytes → 8 chars
+	return p1 + "." + p2 + "." + s.botSignature(p1, p2)
+}
+
+func (s *Service) botSignature(p1, p2 string) string {
+	m := hmac.New(sha256.New, derive(s.secret, "bot-token"))
+	m.Write([]byte(p1 + "." + p2))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Service) authenticateBot(ctx context.Context, token string) (Identity, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return Identity{}, ErrUnauthorized
+	}
+	want := s.botSignature(parts[0], parts[1])
+	if subtle.ConstantTimeCompare([]byte(want), []byte(parts[2])) != 1 {
+		return Identity{}, ErrUnauthorized
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(parts[0])
+	if err != nil {
+		return Identity{}, ErrUnauthorized
+	}
+	id, err := snowflake.Parse(string(raw))
+	if err != nil {
+		return Identity{}, ErrUnauthorized
+	}
+	stampBytes, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || len(stampBytes) != 6 {
+		return Identity{}, ErrUnauthorized
+	}
+	var stamp [8]byte
+	copy(stamp[2:], stampBytes)
+	issued := int64(binary.BigEndian.Uint64(stamp[:]))
+	app, err := s.store.Applications().Get(ctx, id)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return Identity{}, ErrUnauthorized
+		}
+		return Identity{}, fmt.Errorf("load application: %w", err)
+	}
+	// A reset moves BotTokenIssued, which revokes every earlier token.
+	if app.BotTokenIssued == 0 || app.BotTokenIssued != issued {
+		return Identity{}, ErrUnauthorized
+	}
+	return Identity{UserID: id, Bot: true, AppFlags: app.Flags}, nil
+}
+
+type accessClaims struct {
+	jwt.RegisteredClaims
+	Kind string `json:"knd"`
+}
+
+func (s *Service) accessToken(userID snowflake.ID) (string, error) {
+	now := s.now()
+	c := accessClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   userID.String(),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.access)),
+		},
+		Kind: "access",
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.jwtKey)
+	if err != nil {
+		return "", fmt.Errorf("sign access token: %w", err)
+	}
+	return tok, nil
+}
+
+func (s *Service) authenticateUser(ctx context.Context, token string) (Identity, error) {
+	var c accessClaims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.jwtKey, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithTimeFunc(s.now), jwt.WithExpirationRequired())
+	if err != nil || c.Kind != "access" {
+		return Identity{}, ErrUnauthorized
+	}
+	id, err := snowflake.Parse(c.Subject)
+	if err != nil {
+		return Identity{}, ErrUnauthorized
+	}
+	u, err := s.store.Users().Get(ctx, id)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return Identity{}, ErrUnauthorized
+		}
+		return Identity{}, fmt.Errorf("load user: %w", err)
+	}
+	return Identity{UserID: u.ID, Bot: u.Bot}, nil
+}
+
+// Session is what register, login and refresh return: a short-lived access token (a JWT) and a
+// refresh token that can be exchanged once for a new pair.
+type Session struct {
+	Token        string       `json:"token"`
+	RefreshToken string       `json:"refresh_token"`
+	UserID       snowflake.ID `json:"user_id"`
+	ExpiresIn    int          `json:"expires_in"`
+}
+
+func (s *Service) newSession(ctx context.Context, userID snowflake.ID, family string) (Session, error) {
+	access, err := s.accessToken(userID)
+	if err != nil {
+		return Session{}, err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return Session{}, fmt.Errorf("generate refresh token: %w", err)
+	}
+	refresh := base64.RawURLEncoding.EncodeToString(raw)
+	if family == "" {
+		family = refreshID(refresh)
+	}
+	err = s.store.Tokens().Create(ctx, storage.RefreshToken{
+		ID:        refreshID(refresh),
+		UserID:    userID,
+		FamilyID:  family,
+		ExpiresAt: s.now().Add(s.refresh),
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("store refresh token: %w", err)
+	}
+	return Session{Token: access, RefreshToken: refresh, UserID: userID, ExpiresIn: int(s.access / time.Second)}, nil
+}
+
+// refreshID is what the store keeps: a hash, so a leaked database holds no usable token.
+func refreshID(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// Refresh exchanges a refresh token for a new session. Presenting a token a second time is
+// treated as theft: the whole family is revoked and ErrRefreshReused returned.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (Session, error) {
+	id := refreshID(refreshToken)
+	t, err := s.store.Tokens().Get(ctx, id)
+	if err != nil {
+		return Session{}, notFound(err, ErrUnauthorized, "load refresh token")
+	}
+	if t.Revoked || s.now().After(t.ExpiresAt) {
+		return Session{}, ErrUnauthorized
+	}
+	first, err := s.store.Tokens().MarkUsed(ctx, id, s.now())
+	if err != nil {
+		return Session{}, fmt.Errorf("mark refresh token used: %w", err)
+	}
+	if !first {
+		if err := s.store.Tokens().RevokeFamily(ctx, t.FamilyID); err != nil {
+			return Session{}, fmt.Errorf("revoke token family: %w", err)
+		}
+		return Session{}, ErrRefreshReused
+	}
+	return s.newSession(ctx, t.UserID, t.FamilyID)
+}
+
+// Password hashing: argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+func hashPassword(pw string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("generate salt: %w", err)
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+func checkPassword(encoded, pw string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// verifyKey derives a stable, public per-application key (Discord's verify_key is a hex
+// Ed25519 public key; Parley does not sign interactions yet, so this is only an identifier).
+func (s *Service) verifyKey(appID snowflake.ID) string {
+	h := sha256.Sum256(append(derive(s.secret, "verify-key"), appID.String()...))
+	const hexdigits = "0123456789abcdef"
+	out := make([]byte, 64)
+	for i, b := range h {
+		out[2*i] = hexdigits[b>>4]
+		out[2*i+1] = hexdigits[b&15]
+	}
+	return string(out)
+}

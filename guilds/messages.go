@@ -1,0 +1,741 @@
+package guilds
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley/opcodes"
+	"github.com/parley-chat/parley/snowflake"
+	"github.com/parley-chat/parley/storage"
+)
+
+// Discord's message limits.
+const (
+	maxContent       = 2000
+	maxEmbeds        = 10
+	maxEmbedChars    = 6000
+	maxNonceLen      = 25
+	bulkDeleteMaxAge = 14 * 24 * time.Hour
+	nonceWindow      = 5 * time.Minute
+)
+
+// AllowedMentions is a message's allowed_mentions.
+type AllowedMentions struct {
+	Parse       *[]string      `json:"parse"`
+	Users       []snowflake.ID `json:"users"`
+	Roles       []snowflake.ID `json:"roles"`
+	RepliedUser bool           `json:"replied_user"`
+}
+
+// MessageParams is POST /channels/{id}/messages (and a webhook execute's message part).
+type MessageParams struct {
+	Content          string                    `json:"content"`
+	Nonce            json.RawMessage           `json:"nonce"`
+	EnforceNonce     bool                      `json:"enforce_nonce"`
+	TTS              bool                      `json:"tts"`
+	Embeds           []opcodes.Embed           `json:"embeds"`
+	Embed            *opcodes.Embed            `json:"embed"` // legacy single embed
+	AllowedMentions  *AllowedMentions          `json:"allowed_mentions"`
+	MessageReference *opcodes.MessageReference `json:"message_reference"`
+	Components       []json.RawMessage         `json:"components"`
+	StickerIDs       []snowflake.ID            `json:"sticker_ids"`
+	Flags            int                       `json:"flags"`
+	Poll             json.RawMessage           `json:"poll"`
+}
+
+// author is who a new message is from: a user, or a webhook posting under its own name.
+type author struct {
+	userID        snowflake.ID
+	webhookID     snowflake.ID
+	webhookName   string
+	webhookAvatar *string
+	applicationID snowflake.ID
+	perms         opcodes.Permissions // in the channel
+}
+
+var (
+	userMention = regexp.MustCompile(`<@!?(\d{1,20})>`)
+	roleMention = regexp.MustCompile(`<@&(\d{1,20})>`)
+)
+
+// validateEmbeds applies Discord's per-field and total embed limits.
+func validateEmbeds(v *validator, embeds []opcodes.Embed) {
+	if len(embeds) > maxEmbeds {
+		v.add("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+		return
+	}
+	total := 0
+	n := func(s string) int { return len([]rune(s)) }
+	for i, e := range embeds {
+		f := fmt.Sprintf("embeds.%d.", i)
+		check := func(field, val string, max int) {
+			if n(val) > max {
+				v.add(f+field, "BASE_TYPE_MAX_LENGTH", fmt.Sprintf("Must be %d or fewer in length.", max))
+			}
+			total += n(val)
+		}
+		check("title", e.Title, 256)
+		check("description", e.Description, 4096)
+		if e.Footer != nil {
+			check("footer.text", e.Footer.Text, 2048)
+		}
+		if e.Author != nil {
+			check("author.name", e.Author.Name, 256)
+		}
+		if len(e.Fields) > 25 {
+			v.add(f+"fields", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+		}
+		for j, fl := range e.Fields {
+			check(fmt.Sprintf("fields.%d.name", j), fl.Name, 256)
+			check(fmt.Sprintf("fields.%d.value", j), fl.Value, 1024)
+		}
+		if e.Color != nil && (*e.Color < 0 || *e.Color > 0xFFFFFF) {
+			v.add(f+"color", "NUMBER_TYPE_MAX", "int value should be less than or equal to 16777215.")
+		}
+	}
+	if total > maxEmbedChars {
+		v.add("embeds", "MAX_EMBED_SIZE_EXCEEDED", "Embed size exceeds maximum size of 6000")
+	}
+}
+
+// nonceCache remembers (author, nonce) → message for enforce_nonce. It is per node; a
+// duplicate sent to another node within the window is not caught.
+type nonceCache struct {
+	mu sync.Mutex
+	m  map[string]nonceEntry
+}
+
+type nonceEntry struct {
+	channelID, messageID snowflake.ID
+	at                   time.Time
+}
+
+var nonces = &nonceCache{m: make(map[string]nonceEntry)}
+
+func (c *nonceCache) lookup(key string, now time.Time) (nonceEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if now.Sub(e.at) > nonceWindow {
+			delete(c.m, k)
+		}
+	}
+	e, ok := c.m[key]
+	return e, ok
+}
+
+func (c *nonceCache) store(key string, e nonceEntry) {
+	c.mu.Lock()
+	c.m[key] = e
+	c.mu.Unlock()
+}
+
+// CreateMessage is POST /channels/{id}/messages.
+func (s *Service) CreateMessage(ctx context.Context, actor, channelID snowflake.ID, p MessageParams) (opcodes.Message, error) {
+	ch, perms, err := s.channelAccess(ctx, actor, channelID)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	if !perms.Has(opcodes.PermSendMessages) {
+		return opcodes.Message{}, ErrMissingPermissions
+	}
+	return s.createMessage(ctx, ch, author{userID: actor, perms: perms}, p)
+}
+
+// createMessage validates, stores and publishes a message from a user or a webhook.
+func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a author, p MessageParams) (opcodes.Message, error) {
+	var v validator
+	if p.Embed != nil && len(p.Embeds) == 0 {
+		p.Embeds = []opcodes.Embed{*p.Embed}
+	}
+	if n := len([]rune(p.Content)); n > maxContent {
+		v.add("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
+	}
+	validateEmbeds(&v, p.Embeds)
+	if len(p.StickerIDs) > 0 {
+		// Parley has no stickers, so every sticker ID is unknown.
+		v.add("sticker_ids", "STICKER_INVALID", "Invalid sticker")
+	}
+	nonce := normaliseNonce(&v, p.Nonce)
+	const creatableFlags = opcodes.MessageFlagSuppressEmbeds | opcodes.MessageFlagSuppressNotification
+	if p.Flags&^creatableFlags != 0 {
+		v.add("flags", "MESSAGE_FLAGS_INVALID", "Invalid message flags")
+	}
+	if len(p.Poll) > 0 && string(p.Poll) != "null" {
+		v.add("poll", "POLL_UNSUPPORTED", "Polls are not supported by this server")
+	}
+	if err := v.err(); err != nil {
+		return opcodes.Message{}, err
+	}
+	if strings.TrimSpace(p.Content) == "" && len(p.Embeds) == 0 && len(p.Components) == 0 {
+		return opcodes.Message{}, ErrEmptyMessage
+	}
+	now := s.now()
+	nonceKey := ""
+	if p.EnforceNonce && len(nonce) > 0 {
+		nonceKey = a.userID.String() + "/" + a.webhookID.String() + "/" + string(nonce)
+		if e, ok := nonces.lookup(nonceKey, now); ok && e.channelID == ch.ID {
+			if m, err := s.store.Messages().Get(ctx, ch.ID, e.messageID); err == nil {
+				out, err := s.messageShapes(ctx, a.userID, []storage.Message{m}, false)
+				if err == nil && len(out) == 1 {
+					return out[0], nil
+				}
+			}
+		}
+	}
+	m := storage.Message{
+		ID:            s.ids.Next(),
+		ChannelID:     ch.ID,
+		GuildID:       ch.GuildID,
+		AuthorID:      a.userID,
+		WebhookID:     a.webhookID,
+		WebhookName:   a.webhookName,
+		WebhookAvatar: a.webhookAvatar,
+		ApplicationID: a.applicationID,
+		Type:          int(opcodes.MessageDefault),
+		Content:       p.Content,
+		TTS:           p.TTS && a.perms.Has(opcodes.PermSendTTSMessages),
+		Nonce:         nonce,
+		Flags:         p.Flags,
+	}
+	var refAuthor snowflake.ID
+	if ref := p.MessageReference; ref != nil && ref.MessageID != nil {
+		refCh := ch.ID
+		if ref.ChannelID != nil {
+			refCh = *ref.ChannelID
+		}
+		failIfMissing := ref.FailIfNotExists == nil || *ref.FailIfNotExists
+		if !a.perms.Has(opcodes.PermReadMessageHistory) {
+			return opcodes.Message{}, ErrMissingPermissions
+		}
+		target, err := s.store.Messages().Get(ctx, refCh, *ref.MessageID)
+		switch {
+		case err == nil && refCh == ch.ID:
+			m.Type = int(opcodes.MessageReply)
+			m.Reference = &storage.MessageReference{MessageID: target.ID, ChannelID: ch.ID, GuildID: ch.GuildID}
+			refAuthor = target.AuthorID
+		case failIfMissing:
+			var vr validator
+			vr.add("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
+			return opcodes.Message{}, vr.err()
+		}
+	}
+	if len(p.Embeds) > 0 {
+		for i := range p.Embeds {
+			if p.Embeds[i].Type == "" {
+				p.Embeds[i].Type = "rich"
+			}
+		}
+		m.Embeds, _ = json.Marshal(p.Embeds)
+	}
+	if len(p.Components) > 0 {
+		m.Components, _ = json.Marshal(p.Components)
+	}
+	if err := s.resolveMentions(ctx, ch, a, p, refAuthor, &m); err != nil {
+		return opcodes.Message{}, err
+	}
+	if err := s.store.Messages().Create(ctx, m); err != nil {
+		return opcodes.Message{}, fmt.Errorf("create message: %w", err)
+	}
+	if err := s.store.Channels().SetLastMessage(ctx, ch.ID, m.ID); err != nil {
+		s.log.Warn("set last message", "channel_id", ch.ID, "err", err)
+	}
+	if nonceKey != "" {
+		nonces.store(nonceKey, nonceEntry{channelID: ch.ID, messageID: m.ID, at: now})
+	}
+	out, err := s.messageShapes(ctx, a.userID, []storage.Message{m}, false)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	s.publishMessage(ctx, opcodes.EventMessageCreate, ch, m, out[0])
+	return out[0], nil
+}
+
+// normaliseNonce accepts an integer or a string of at most 25 characters.
+func normaliseNonce(v *validator, raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		if len(s) > maxNonceLen {
+			v.add("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+		}
+		return raw
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		if _, err := n.Int64(); err == nil {
+			return raw
+		}
+	}
+	v.add("nonce", "BASE_TYPE_BAD_TYPE", "Must be an integer or a string.")
+	return nil
+}
+
+// resolveMentions fills mentions as Discord parses them, filtered by allowed_mentions;
+// @everyone/@here only count with MENTION_EVERYONE.
+func (s *Service) resolveMentions(ctx context.Context, ch storage.Channel, a author, p MessageParams, refAuthor snowflake.ID, m *storage.Message) error {
+	parseUsers, parseRoles, parseEveryone := true, true, true
+	var allowUsers, allowRoles []snowflake.ID
+	repliedUser := true
+	if am := p.AllowedMentions; am != nil {
+		parseUsers, parseRoles, parseEveryone = false, false, false
+		if am.Parse != nil {
+			for _, k := range *am.Parse {
+				switch k {
+				case "users":
+					parseUsers = true
+				case "roles":
+					parseRoles = true
+				case "everyone":
+					parseEveryone = true
+				default:
+					var v validator
+					v.add("allowed_mentions.parse", "BASE_TYPE_CHOICES", "Value must be one of ('roles', 'users', 'everyone').")
+					return v.err()
+				}
+			}
+		}
+		if (parseUsers && len(am.Users) > 0) || (parseRoles && len(am.Roles) > 0) {
+			var v validator
+			v.add("allowed_mentions", "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE", "parse:[\"users\"] and users: [ids...] are mutually exclusive.")
+			return v.err()
+		}
+		allowUsers, allowRoles = am.Users, am.Roles
+		repliedUser = am.RepliedUser
+	}
+	var users []snowflake.ID
+	for _, mt := range userMention.FindAllStringSubmatch(p.Content, -1) {
+		id, err := snowflake.Parse(mt[1])
+		if err == nil && (parseUsers || slices.Contains(allowUsers, id)) {
+			users = append(users, id)
+		}
+	}
+	if refAuthor != 0 && repliedUser && refAuthor != a.userID {
+		users = append(users, refAuthor)
+	}
+	users = dedupe(users)
+	if ch.GuildID != 0 && len(users) > 0 {
+		ms, err := s.store.Members().GetMany(ctx, ch.GuildID, users)
+		if err != nil {
+			return fmt.Errorf("load mentioned members: %w", err)
+		}
+		known := make([]snowflake.ID, 0, len(ms))
+		for _, mm := range ms {
+			known = append(known, mm.UserID)
+		}
+		users = slices.DeleteFunc(users, func(id snowflake.ID) bool { return !slices.Contains(known, id) })
+	} else if ch.GuildID == 0 {
+		users = slices.DeleteFunc(users, func(id snowflake.ID) bool { return !slices.Contains(ch.Recipients, id) })
+	}
+	m.Mentions = users
+	if ch.GuildID != 0 {
+		var roles []snowflake.ID
+		for _, mt := range roleMention.FindAllStringSubmatch(p.Content, -1) {
+			id, err := snowflake.Parse(mt[1])
+			if err != nil || !(parseRoles || slices.Contains(allowRoles, id)) {
+				continue
+			}
+			r, err := s.store.Roles().Get(ctx, ch.GuildID, id)
+			if err == nil && (r.Mentionable || a.perms.Has(opcodes.PermMentionEveryone)) {
+				roles = append(roles, id)
+			}
+		}
+		m.MentionRoles = dedupe(roles)
+		if parseEveryone && (strings.Contains(p.Content, "@everyone") || strings.Contains(p.Content, "@here")) &&
+			a.perms.Has(opcodes.PermMentionEveryone) {
+			m.MentionEveryone = true
+		}
+	}
+	return nil
+}
+
+// publishMessage sends MESSAGE_CREATE/UPDATE with the gateway extras (guild_id, member).
+func (s *Service) publishMessage(ctx context.Context, name opcodes.EventName, ch storage.Channel, m storage.Message, out opcodes.Message) {
+	d := out
+	ct := opcodes.ChannelType(ch.Type)
+	d.ChannelType = &ct
+	ev := Event{Name: name, AuthorID: m.AuthorID, Mentions: m.Mentions}
+	if ch.GuildID != 0 {
+		d.GuildID = ptrID(ch.GuildID)
+		if m.WebhookID == 0 {
+			if mem, err := s.store.Members().Get(ctx, ch.GuildID, m.AuthorID); err == nil {
+				ms := memberShape(mem, nil)
+				d.Member = &ms
+			}
+		}
+		ev.GuildID, ev.ChannelID = ch.GuildID, ch.ID
+	} else {
+		ev.UserIDs = ch.Recipients
+	}
+	ev.Data = d
+	s.publish(ctx, ev)
+}
+
+// contentHidden reports whether viewer must see messages without content: a bot whose
+// application lacks the MESSAGE_CONTENT flag (REST follows the same rule as the gateway).
+func (s *Service) contentHidden(ctx context.Context, viewer snowflake.ID) bool {
+	flags, err := s.ApplicationFlags(ctx, viewer)
+	if err != nil {
+		return false // not a bot
+	}
+	return !opcodes.AllowedIntents(flags).Has(opcodes.IntentMessageContent)
+}
+
+// messageShapes turns stored messages into message objects for viewer, loading authors,
+// mentions, reactions and replied-to messages in batches.
+func (s *Service) messageShapes(ctx context.Context, viewer snowflake.ID, ms []storage.Message, withReactions bool) ([]opcodes.Message, error) {
+	var userIDs, msgIDs []snowflake.ID
+	refs := make(map[snowflake.ID]storage.Message)
+	for _, m := range ms {
+		userIDs = append(userIDs, m.AuthorID)
+		userIDs = append(userIDs, m.Mentions...)
+		msgIDs = append(msgIDs, m.ID)
+		if m.Reference != nil && m.Type == int(opcodes.MessageReply) {
+			if r, err := s.store.Messages().Get(ctx, m.Reference.ChannelID, m.Reference.MessageID); err == nil {
+				refs[m.ID] = r
+				userIDs = append(userIDs, r.AuthorID)
+				userIDs = append(userIDs, r.Mentions...)
+			}
+		}
+	}
+	users, err := s.usersByID(ctx, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	var reactions map[snowflake.ID][]opcodes.Reaction
+	if withReactions {
+		reactions, err = s.reactionSummaries(ctx, viewer, msgIDs)
+		if err != nil {
+			return nil, err
+		}
+	}
+	hide := len(ms) > 0 && s.contentHidden(ctx, viewer)
+	out := make([]opcodes.Message, len(ms))
+	for i, m := range ms {
+		out[i] = s.messageShape(m, users, viewer, hide)
+		out[i].Reactions = reactions[m.ID]
+		if r, ok := refs[m.ID]; ok {
+			rs := s.messageShape(r, users, viewer, hide)
+			out[i].ReferencedMessage = &rs
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) messageShape(m storage.Message, users map[snowflake.ID]storage.User, viewer snowflake.ID, hide bool) opcodes.Message {
+	o := opcodes.Message{
+		ID:              m.ID,
+		ChannelID:       m.ChannelID,
+		Content:         m.Content,
+		Timestamp:       opcodes.NewTimestamp(m.ID.Time()),
+		EditedTimestamp: timePtr(m.EditedAt),
+		TTS:             m.TTS,
+		MentionEveryone: m.MentionEveryone,
+		Mentions:        make([]opcodes.User, 0, len(m.Mentions)),
+		MentionRoles:    m.MentionRoles,
+		Attachments:     []opcodes.Attachment{},
+		Embeds:          []opcodes.Embed{},
+		Pinned:          m.Pinned,
+		Type:            opcodes.MessageType(m.Type),
+		Flags:           m.Flags,
+		Components:      []json.RawMessage{},
+		Nonce:           m.Nonce,
+		WebhookID:       ptrID(m.WebhookID),
+	}
+	if o.MentionRoles == nil {
+		o.MentionRoles = []snowflake.ID{}
+	}
+	if len(m.Embeds) > 0 {
+		_ = json.Unmarshal(m.Embeds, &o.Embeds)
+	}
+	if len(m.Attachments) > 0 {
+		_ = json.Unmarshal(m.Attachments, &o.Attachments)
+	}
+	if len(m.Components) > 0 {
+		_ = json.Unmarshal(m.Components, &o.Components)
+	}
+	if m.WebhookID != 0 {
+		o.Author = opcodes.User{ID: m.WebhookID, Username: m.WebhookName, Discriminator: "0000", Avatar: m.WebhookAvatar, Bot: true}
+	} else if u, ok := users[m.AuthorID]; ok {
+		o.Author = userShape(u)
+	} else {
+		o.Author = opcodes.User{ID: m.AuthorID, Username: "Deleted User", Discriminator: "0"}
+	}
+	for _, id := range m.Mentions {
+		if u, ok := users[id]; ok {
+			o.Mentions = append(o.Mentions, userShape(u))
+		}
+	}
+	if m.Reference != nil {
+		o.MessageReference = &opcodes.MessageReference{
+			Type: ptrInt(m.Reference.Type), MessageID: ptrID(m.Reference.MessageID),
+			ChannelID: ptrID(m.Reference.ChannelID), GuildID: ptrID(m.Reference.GuildID),
+		}
+	}
+	if hide && m.AuthorID != viewer && !slices.Contains(m.Mentions, viewer) && m.GuildID != 0 {
+		StripContent(&o)
+	}
+	return o
+}
+
+// StripContent empties what the MESSAGE_CONTENT intent gates. The gateway uses it to build
+// the content-less variant of a dispatch.
+func StripContent(m *opcodes.Message) {
+	m.Content = ""
+	m.Embeds = []opcodes.Embed{}
+	m.Attachments = []opcodes.Attachment{}
+	m.Components = []json.RawMessage{}
+	m.Poll = nil
+}
+
+// Message is GET /channels/{id}/messages/{id}: READ_MESSAGE_HISTORY.
+func (s *Service) Message(ctx context.Context, actor, channelID, messageID snowflake.ID) (opcodes.Message, error) {
+	_, perms, err := s.channelAccess(ctx, actor, channelID)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	if !perms.Has(opcodes.PermReadMessageHistory) {
+		return opcodes.Message{}, ErrMissingAccess
+	}
+	m, err := s.store.Messages().Get(ctx, channelID, messageID)
+	if err != nil {
+		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "load message")
+	}
+	out, err := s.messageShapes(ctx, actor, []storage.Message{m}, true)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	return out[0], nil
+}
+
+// Messages is GET /channels/{id}/messages: READ_MESSAGE_HISTORY (without it, an empty list,
+// as Discord answers), limit 1–100.
+func (s *Service) Messages(ctx context.Context, actor, channelID snowflake.ID, page storage.Page) ([]opcodes.Message, error) {
+	_, perms, err := s.channelAccess(ctx, actor, channelID)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	if page.Limit < 1 || page.Limit > 100 {
+		v.add("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 100.")
+	}
+	set := 0
+	for _, id := range []snowflake.ID{page.Before, page.After, page.Around} {
+		if id != 0 {
+			set++
+		}
+	}
+	if set > 1 {
+		v.add("around", "BASE_TYPE_INVALID", "Only one of before, after and around may be given.")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if !perms.Has(opcodes.PermReadMessageHistory) {
+		return []opcodes.Message{}, nil
+	}
+	ms, err := s.store.Messages().List(ctx, channelID, page)
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	return s.messageShapes(ctx, actor, ms, true)
+}
+
+// EditMessageParams is PATCH /channels/{id}/messages/{id}. Nil fields are left alone.
+type EditMessageParams struct {
+	Content         *string           `json:"content"`
+	Embeds          *[]opcodes.Embed  `json:"embeds"`
+	Embed           *opcodes.Embed    `json:"embed"`
+	Flags           *int              `json:"flags"`
+	AllowedMentions *AllowedMentions  `json:"allowed_mentions"`
+	Components      []json.RawMessage `json:"components"`
+}
+
+// EditMessage: the author edits content, embeds and flags; others with MANAGE_MESSAGES may
+// only toggle SUPPRESS_EMBEDS.
+func (s *Service) EditMessage(ctx context.Context, actor, channelID, messageID snowflake.ID, p EditMessageParams) (opcodes.Message, error) {
+	ch, perms, err := s.channelAccess(ctx, actor, channelID)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	m, err := s.store.Messages().Get(ctx, channelID, messageID)
+	if err != nil {
+		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "load message")
+	}
+	return s.editMessage(ctx, ch, m, author{userID: actor, perms: perms}, m.AuthorID == actor && m.WebhookID == 0, p)
+}
+
+func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage.Message, a author, own bool, p EditMessageParams) (opcodes.Message, error) {
+	if !own {
+		if p.Content != nil || p.Embeds != nil || p.Embed != nil || p.Components != nil {
+			return opcodes.Message{}, ErrCannotEditOthersMessage
+		}
+		if !a.perms.Has(opcodes.PermManageMessages) {
+			return opcodes.Message{}, ErrMissingPermissions
+		}
+	}
+	var v validator
+	if p.Embed != nil && p.Embeds == nil {
+		p.Embeds = &[]opcodes.Embed{*p.Embed}
+	}
+	if p.Content != nil {
+		if len([]rune(*p.Content)) > maxContent {
+			v.add("content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.")
+		}
+		m.Content = *p.Content
+	}
+	if p.Embeds != nil {
+		validateEmbeds(&v, *p.Embeds)
+		for i := range *p.Embeds {
+			if (*p.Embeds)[i].Type == "" {
+				(*p.Embeds)[i].Type = "rich"
+			}
+		}
+		m.Embeds, _ = json.Marshal(*p.Embeds)
+	}
+	if p.Components != nil {
+		m.Components, _ = json.Marshal(p.Components)
+	}
+	if p.Flags != nil {
+		// Only SUPPRESS_EMBEDS may be toggled; other flags keep their value.
+		m.Flags = (m.Flags &^ opcodes.MessageFlagSuppressEmbeds) | (*p.Flags & opcodes.MessageFlagSuppressEmbeds)
+	}
+	if err := v.err(); err != nil {
+		return opcodes.Message{}, err
+	}
+	if strings.TrimSpace(m.Content) == "" && (len(m.Embeds) == 0 || string(m.Embeds) == "[]") && m.Type == int(opcodes.MessageDefault) &&
+		(len(m.Components) == 0 || string(m.Components) == "[]") {
+		return opcodes.Message{}, ErrEmptyMessage
+	}
+	if p.Content != nil {
+		mp := MessageParams{Content: m.Content, AllowedMentions: p.AllowedMentions}
+		if err := s.resolveMentions(ctx, ch, a, mp, 0, &m); err != nil {
+			return opcodes.Message{}, err
+		}
+	}
+	if own {
+		now := s.now()
+		m.EditedAt = &now
+	}
+	if err := s.store.Messages().Update(ctx, m); err != nil {
+		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "update message")
+	}
+	out, err := s.messageShapes(ctx, a.userID, []storage.Message{m}, true)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	s.publishMessage(ctx, opcodes.EventMessageUpdate, ch, m, out[0])
+	return out[0], nil
+}
+
+// DeleteMessage: the author, or MANAGE_MESSAGES in a guild channel.
+func (s *Service) DeleteMessage(ctx context.Context, actor, channelID, messageID snowflake.ID) error {
+	ch, perms, err := s.channelAccess(ctx, actor, channelID)
+	if err != nil {
+		return err
+	}
+	m, err := s.store.Messages().Get(ctx, channelID, messageID)
+	if err != nil {
+		return notFound(err, ErrUnknownMessage, "load message")
+	}
+	if m.AuthorID != actor || m.WebhookID != 0 {
+		if ch.GuildID == 0 || !perms.Has(opcodes.PermManageMessages) {
+			return ErrMissingPermissions
+		}
+	}
+	return s.deleteMessage(ctx, ch, m.ID)
+}
+
+func (s *Service) deleteMessage(ctx context.Context, ch storage.Channel, id snowflake.ID) error {
+	if err := s.store.Messages().Delete(ctx, ch.ID, id); err != nil {
+		return notFound(err, ErrUnknownMessage, "delete message")
+	}
+	ev := Event{Name: opcodes.EventMessageDelete,
+		Data: opcodes.MessageDelete{ID: id, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)}}
+	if ch.GuildID == 0 {
+		ev.UserIDs = ch.Recipients
+	} else {
+		ev.GuildID, ev.ChannelID = ch.GuildID, ch.ID
+	}
+	s.publish(ctx, ev)
+	return nil
+}
+
+// BulkDelete is POST /channels/{id}/messages/bulk-delete: MANAGE_MESSAGES, 2–100 distinct
+// IDs, none older than two weeks.
+func (s *Service) BulkDelete(ctx context.Context, actor, channelID snowflake.ID, ids []snowflake.ID) error {
+	ch, perms, err := s.channelAccess(ctx, actor, channelID)
+	if err != nil {
+		return err
+	}
+	if ch.GuildID == 0 || !perms.Has(opcodes.PermManageMessages) {
+		return ErrMissingPermissions
+	}
+	ids = dedupe(ids)
+	var v validator
+	if len(ids) < 2 || len(ids) > 100 {
+		v.add("messages", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 100 in length.")
+		return v.err()
+	}
+	oldest := snowflake.FromTime(s.now().Add(-bulkDeleteMaxAge))
+	for _, id := range ids {
+		if id < oldest {
+			return ErrBulkDeleteTooOld
+		}
+	}
+	deleted, err := s.store.Messages().DeleteMany(ctx, channelID, ids)
+	if err != nil {
+		return fmt.Errorf("bulk delete: %w", err)
+	}
+	if len(deleted) == 0 {
+		return nil
+	}
+	s.publish(ctx, Event{Name: opcodes.EventMessageDeleteBulk, GuildID: ch.GuildID, ChannelID: ch.ID,
+		Data: opcodes.MessageDeleteBulk{IDs: deleted, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)}})
+	return nil
+}
+
+// Crosspost is POST /channels/{id}/messages/{id}/crosspost: announcement channels only. Parley
+// has no channel following, so it marks the message CROSSPOSTED and returns it.
+func (s *Service) Crosspost(ctx context.Context, actor, channelID, messageID snowflake.ID) (opcodes.Message, error) {
+	ch, perms, err := s.channelAccess(ctx, actor, channelID)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	m, err := s.store.Messages().Get(ctx, channelID, messageID)
+	if err != nil {
+		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "load message")
+	}
+	if opcodes.ChannelType(ch.Type) != opcodes.ChannelGuildAnnouncement {
+		var v validator
+		v.add("channel_id", "CHANNEL_TYPE_INVALID", "Cannot crosspost a message outside an announcement channel")
+		return opcodes.Message{}, v.err()
+	}
+	if m.AuthorID == actor {
+		if !perms.Has(opcodes.PermSendMessages) {
+			return opcodes.Message{}, ErrMissingPermissions
+		}
+	} else if !perms.Has(opcodes.PermManageMessages) {
+		return opcodes.Message{}, ErrMissingPermissions
+	}
+	if m.Flags&opcodes.MessageFlagCrossposted == 0 {
+		m.Flags |= opcodes.MessageFlagCrossposted
+		if err := s.store.Messages().Update(ctx, m); err != nil {
+			return opcodes.Message{}, notFound(err, ErrUnknownMessage, "update message")
+		}
+	}
+	out, err := s.messageShapes(ctx, actor, []storage.Message{m}, true)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	s.publishMessage(ctx, opcodes.EventMessageUpdate, ch, m, out[0])
+	return out[0], nil
+}

@@ -1,0 +1,478 @@
+// Package storage is Parley's persistence contract: record types, one small interface per
+// aggregate, and sentinel errors. Backends (storage/embedded, storage/postgres) implement Store;
+// storage/storagetest holds the conformance suite both must pass.
+//
+// Records are plain data. Validation and permissions belong to the domain (package guilds);
+// a backend only guarantees atomicity of each call, the uniqueness constraints documented on
+// each method, and the orderings documented on each list.
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/parley-chat/parley/snowflake"
+)
+
+// Sentinel errors every backend returns (possibly wrapped).
+var (
+	// ErrNotFound reports a missing record.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrConflict reports a uniqueness violation (duplicate username, code, reaction, ...).
+	ErrConflict = errors.New("storage: conflict")
+)
+
+// Store is a complete backend.
+type Store interface {
+	Users() UserStore
+	Applications() ApplicationStore
+	Tokens() TokenStore
+	Guilds() GuildStore
+	Channels() ChannelStore
+	Roles() RoleStore
+	Members() MemberStore
+	Messages() MessageStore
+	Reactions() ReactionStore
+	Bans() BanStore
+	Invites() InviteStore
+	Webhooks() WebhookStore
+	Emojis() EmojiStore
+	Settings() SettingStore
+	// Close releases the backend's resources.
+	Close() error
+}
+
+// User is a human or bot account.
+type User struct {
+	ID            snowflake.ID
+	Username      string // unique among humans, case-insensitively; bots may share names
+	Discriminator string // "0" for humans, a 4-digit tag for bots
+	GlobalName    *string
+	Avatar        *string
+	Bot           bool
+	Email         *string
+	PasswordHash  string // empty for bots
+	Flags         int
+	CreatedAt     time.Time
+}
+
+// UserStore persists users.
+type UserStore interface {
+	// Create inserts u; ErrConflict if a human with the same username (case-insensitive) exists.
+	Create(ctx context.Context, u User) error
+	Get(ctx context.Context, id snowflake.ID) (User, error)
+	// GetByUsername finds a human by username, case-insensitively.
+	GetByUsername(ctx context.Context, username string) (User, error)
+	// GetMany returns the users that exist among ids, in no particular order.
+	GetMany(ctx context.Context, ids []snowflake.ID) ([]User, error)
+	// Update replaces every field but ID and CreatedAt; ErrConflict as in Create.
+	Update(ctx context.Context, u User) error
+}
+
+// Application is a developer application; its bot user has the same ID.
+type Application struct {
+	ID                  snowflake.ID
+	OwnerID             snowflake.ID
+	Name                string
+	Description         string
+	Icon                *string
+	Flags               int
+	BotPublic           bool
+	BotRequireCodeGrant bool
+	VerifyKey           string
+	// BotTokenIssued is the issue stamp embedded in the current bot token; 0 means no bot
+	// token. A token with another stamp is revoked.
+	BotTokenIssued int64
+	CreatedAt      time.Time
+}
+
+// ApplicationStore persists applications.
+type ApplicationStore interface {
+	Create(ctx context.Context, a Application) error
+	Get(ctx context.Context, id snowflake.ID) (Application, error)
+	// ListByOwner returns an owner's applications in ID order.
+	ListByOwner(ctx context.Context, ownerID snowflake.ID) ([]Application, error)
+	// Update replaces every field but ID, OwnerID and CreatedAt.
+	Update(ctx context.Context, a Application) error
+}
+
+// RefreshToken is one link of a refresh-token rotation chain (family).
+type RefreshToken struct {
+	ID        string // opaque, unique
+	UserID    snowflake.ID
+	FamilyID  string
+	ExpiresAt time.Time
+	// UsedAt is set when the token was exchanged; presenting it again is reuse.
+	UsedAt *time.Time
+	// Revoked marks the token dead (family revoked, logout).
+	Revoked bool
+}
+
+// TokenStore persists refresh tokens.
+type TokenStore interface {
+	Create(ctx context.Context, t RefreshToken) error
+	Get(ctx context.Context, id string) (RefreshToken, error)
+	// MarkUsed sets UsedAt if it is still nil and reports whether this call set it, so two
+	// concurrent exchanges of one token cannot both succeed.
+	MarkUsed(ctx context.Context, id string, at time.Time) (bool, error)
+	// RevokeFamily revokes every token of a family.
+	RevokeFamily(ctx context.Context, familyID string) error
+}
+
+// Guild is a guild's own row. Roles, channels and members live in their stores.
+type Guild struct {
+	ID                          snowflake.ID
+	Name                        string
+	OwnerID                     snowflake.ID
+	Icon                        *string
+	Description                 *string
+	VerificationLevel           int
+	DefaultMessageNotifications int
+	ExplicitContentFilter       int
+	AFKChannelID                snowflake.ID
+	AFKTimeout                  int
+	SystemChannelID             snowflake.ID
+	SystemChannelFlags          int
+	RulesChannelID              snowflake.ID
+	PublicUpdatesChannelID      snowflake.ID
+	PreferredLocale             string
+	Features                    []string
+	PremiumProgressBarEnabled   bool
+	CreatedAt                   time.Time
+}
+
+// NewGuild is everything a new guild starts with, written in one transaction.
+type NewGuild struct {
+	Guild    Guild
+	Roles    []Role
+	Channels []Channel
+	Members  []Member
+}
+
+// GuildStore persists guilds.
+type GuildStore interface {
+	// Create writes the guild with its roles, channels and members atomically.
+	Create(ctx context.Context, g NewGuild) error
+	Get(ctx context.Context, id snowflake.ID) (Guild, error)
+	// ListForUser returns the guilds userID is a member of, in ID order, with IDs strictly
+	// between after and before (zero means unbounded), at most limit (0 = all).
+	ListForUser(ctx context.Context, userID, before, after snowflake.ID, limit int) ([]Guild, error)
+	Update(ctx context.Context, g Guild) error
+	// Delete removes the guild and everything in it (roles, channels, messages, reactions,
+	// members, bans, invites, webhooks, emojis) atomically.
+	Delete(ctx context.Context, id snowflake.ID) error
+}
+
+// Overwrite is a channel permission overwrite; Type 0 = role, 1 = member.
+type Overwrite struct {
+	ID    snowflake.ID `json:"id"`
+	Type  int          `json:"type"`
+	Allow uint64       `json:"allow"`
+	Deny  uint64       `json:"deny"`
+}
+
+// Channel is a guild channel or a DM. GuildID is zero for DMs.
+type Channel struct {
+	ID               snowflake.ID
+	GuildID          snowflake.ID
+	Type             int
+	Name             string
+	Position         int
+	Topic            *string
+	NSFW             bool
+	ParentID         snowflake.ID
+	RateLimitPerUser int
+	Bitrate          int
+	UserLimit        int
+	Overwrites       []Overwrite
+	Recipients       []snowflake.ID // DMs: the participants
+	LastMessageID    snowflake.ID
+	LastPinAt        *time.Time
+	Flags            int
+}
+
+// ChannelStore persists channels.
+type ChannelStore interface {
+	Create(ctx context.Context, c Channel) error
+	Get(ctx context.Context, id snowflake.ID) (Channel, error)
+	// ListByGuild returns a guild's channels ordered by (position, id).
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Channel, error)
+	// Update replaces every field but ID and GuildID.
+	Update(ctx context.Context, c Channel) error
+	// UpdatePositions sets the positions of several channels of one guild atomically.
+	UpdatePositions(ctx context.Context, guildID snowflake.ID, positions map[snowflake.ID]int) error
+	// Delete removes the channel with its messages, reactions, invites and webhooks atomically.
+	Delete(ctx context.Context, id snowflake.ID) error
+	// FindDM returns the DM channel whose recipients are exactly {a, b}.
+	FindDM(ctx context.Context, a, b snowflake.ID) (Channel, error)
+	// SetLastMessage records the newest message ID (only ever moves forward).
+	SetLastMessage(ctx context.Context, channelID, messageID snowflake.ID) error
+}
+
+// RoleColors is a role's colour set.
+type RoleColors struct {
+	Primary   int  `json:"primary"`
+	Secondary *int `json:"secondary"`
+	Tertiary  *int `json:"tertiary"`
+}
+
+// Role is a guild role. The @everyone role's ID equals its guild's ID.
+type Role struct {
+	ID           snowflake.ID
+	GuildID      snowflake.ID
+	Name         string
+	Colors       RoleColors
+	Hoist        bool
+	Icon         *string
+	UnicodeEmoji *string
+	Position     int
+	Permissions  uint64
+	Managed      bool
+	Mentionable  bool
+	BotID        snowflake.ID // set for a bot's managed role
+	Flags        int
+}
+
+// RoleStore persists roles.
+type RoleStore interface {
+	Create(ctx context.Context, r Role) error
+	Get(ctx context.Context, guildID, id snowflake.ID) (Role, error)
+	// ListByGuild returns a guild's roles ordered by (position, id).
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Role, error)
+	Update(ctx context.Context, r Role) error
+	// UpdatePositions sets several roles' positions atomically.
+	UpdatePositions(ctx context.Context, guildID snowflake.ID, positions map[snowflake.ID]int) error
+	// Delete removes the role and takes it off every member atomically.
+	Delete(ctx context.Context, guildID, id snowflake.ID) error
+}
+
+// Member is a user's membership of a guild.
+type Member struct {
+	GuildID                    snowflake.ID
+	UserID                     snowflake.ID
+	Nick                       *string
+	Avatar                     *string
+	Roles                      []snowflake.ID // never includes @everyone
+	JoinedAt                   time.Time
+	Deaf                       bool
+	Mute                       bool
+	Pending                    bool
+	Flags                      int
+	CommunicationDisabledUntil *time.Time
+}
+
+// MemberStore persists memberships.
+type MemberStore interface {
+	// Add inserts m; ErrConflict if the user is already a member.
+	Add(ctx context.Context, m Member) error
+	Get(ctx context.Context, guildID, userID snowflake.ID) (Member, error)
+	// List returns members ordered by user ID with user ID > after, at most limit (0 = all).
+	List(ctx context.Context, guildID, after snowflake.ID, limit int) ([]Member, error)
+	// Search returns members whose username or nick starts with query (case-insensitive),
+	// ordered by user ID, at most limit.
+	Search(ctx context.Context, guildID snowflake.ID, query string, limit int) ([]Member, error)
+	// GetMany returns the members among userIDs that exist.
+	GetMany(ctx context.Context, guildID snowflake.ID, userIDs []snowflake.ID) ([]Member, error)
+	Count(ctx context.Context, guildID snowflake.ID) (int, error)
+	Update(ctx context.Context, m Member) error
+	Remove(ctx context.Context, guildID, userID snowflake.ID) error
+}
+
+// MessageReference is a reply or crosspost pointer.
+type MessageReference struct {
+	Type      int          `json:"type"`
+	MessageID snowflake.ID `json:"message_id"`
+	ChannelID snowflake.ID `json:"channel_id"`
+	GuildID   snowflake.ID `json:"guild_id"`
+}
+
+// Message is a channel message. Embeds, Attachments, Components and Nonce are stored as the
+// JSON the domain produced, verbatim.
+type Message struct {
+	ID              snowflake.ID
+	ChannelID       snowflake.ID
+	GuildID         snowflake.ID
+	AuthorID        snowflake.ID
+	WebhookID       snowflake.ID
+	WebhookName     string
+	WebhookAvatar   *string
+	ApplicationID   snowflake.ID
+	Type            int
+	Content         string
+	TTS             bool
+	MentionEveryone bool
+	Mentions        []snowflake.ID
+	MentionRoles    []snowflake.ID
+	Embeds          json.RawMessage
+	Attachments     json.RawMessage
+	Components      json.RawMessage
+	Nonce           json.RawMessage
+	Flags           int
+	Pinned          bool
+	PinnedAt        *time.Time
+	EditedAt        *time.Time
+	Reference       *MessageReference
+}
+
+// Page selects messages by keyset: at most one of Before, After, Around is non-zero.
+// Limit is 1–100.
+type Page struct {
+	Before, After, Around snowflake.ID
+	Limit                 int
+}
+
+// MessageStore persists messages.
+type MessageStore interface {
+	// Create inserts m; ErrConflict on a duplicate ID.
+	Create(ctx context.Context, m Message) error
+	Get(ctx context.Context, channelID, id snowflake.ID) (Message, error)
+	// List returns a page of a channel's messages, newest first. With After it returns the
+	// oldest Limit messages newer than After (still newest first); with Around, up to Limit
+	// messages centred on Around (Around included if it exists), newest first.
+	List(ctx context.Context, channelID snowflake.ID, p Page) ([]Message, error)
+	// ListPinned returns pinned messages, most recently pinned first, pinned before
+	// `before` when it is non-nil, at most limit (0 = all).
+	ListPinned(ctx context.Context, channelID snowflake.ID, before *time.Time, limit int) ([]Message, error)
+	Update(ctx context.Context, m Message) error
+	// Delete removes the message and its reactions.
+	Delete(ctx context.Context, channelID, id snowflake.ID) error
+	// DeleteMany removes messages of one channel and their reactions atomically, returning
+	// the IDs that existed.
+	DeleteMany(ctx context.Context, channelID snowflake.ID, ids []snowflake.ID) ([]snowflake.ID, error)
+	// DeleteByAuthorSince removes a user's messages in a guild with ID >= since, returning
+	// them grouped by channel (for bans with delete_message_seconds).
+	DeleteByAuthorSince(ctx context.Context, guildID, authorID, since snowflake.ID) (map[snowflake.ID][]snowflake.ID, error)
+}
+
+// Reaction is one user's reaction. EmojiKey identifies the emoji: the unicode text, or the
+// custom emoji's ID in decimal.
+type Reaction struct {
+	ChannelID     snowflake.ID
+	MessageID     snowflake.ID
+	EmojiKey      string
+	EmojiID       snowflake.ID
+	EmojiName     string
+	EmojiAnimated bool
+	UserID        snowflake.ID
+	Burst         bool
+	CreatedAt     time.Time
+}
+
+// ReactionStore persists reactions.
+type ReactionStore interface {
+	// Add inserts r; ErrConflict if the user already reacted with that emoji.
+	Add(ctx context.Context, r Reaction) error
+	// Remove deletes one user's reaction; ErrNotFound if absent.
+	Remove(ctx context.Context, messageID snowflake.ID, emojiKey string, userID snowflake.ID) error
+	// RemoveAll deletes every reaction on a message.
+	RemoveAll(ctx context.Context, messageID snowflake.ID) error
+	// RemoveEmoji deletes every reaction with one emoji; ErrNotFound if there were none.
+	RemoveEmoji(ctx context.Context, messageID snowflake.ID, emojiKey string) error
+	// ListForMessages returns every reaction on the given messages, ordered by
+	// (message, first reaction time of the emoji, user reaction time).
+	ListForMessages(ctx context.Context, messageIDs []snowflake.ID) ([]Reaction, error)
+	// ListUsers returns the user IDs that reacted with emojiKey (burst or not), ordered by
+	// user ID, user ID > after, at most limit.
+	ListUsers(ctx context.Context, messageID snowflake.ID, emojiKey string, burst bool, after snowflake.ID, limit int) ([]snowflake.ID, error)
+}
+
+// Ban is a guild ban.
+type Ban struct {
+	GuildID snowflake.ID
+	UserID  snowflake.ID
+	Reason  *string
+}
+
+// BanStore persists bans.
+type BanStore interface {
+	// Create inserts b, replacing the reason of an existing ban.
+	Create(ctx context.Context, b Ban) error
+	Get(ctx context.Context, guildID, userID snowflake.ID) (Ban, error)
+	// List returns bans ordered by user ID, strictly between after and before (zero =
+	// unbounded), at most limit; with only before, the last limit before it.
+	List(ctx context.Context, guildID, before, after snowflake.ID, limit int) ([]Ban, error)
+	Delete(ctx context.Context, guildID, userID snowflake.ID) error
+}
+
+// Invite is a guild invite.
+type Invite struct {
+	Code      string
+	GuildID   snowflake.ID
+	ChannelID snowflake.ID
+	InviterID snowflake.ID
+	MaxAge    int // seconds, 0 = never expires
+	MaxUses   int // 0 = unlimited
+	Uses      int
+	Temporary bool
+	CreatedAt time.Time
+}
+
+// InviteStore persists invites.
+type InviteStore interface {
+	// Create inserts i; ErrConflict on a duplicate code.
+	Create(ctx context.Context, i Invite) error
+	Get(ctx context.Context, code string) (Invite, error)
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Invite, error)
+	ListByChannel(ctx context.Context, channelID snowflake.ID) ([]Invite, error)
+	// Use increments Uses if the invite still has uses left (MaxUses 0 = unlimited) and
+	// returns the updated invite; ErrNotFound if it is gone or used up.
+	Use(ctx context.Context, code string) (Invite, error)
+	Delete(ctx context.Context, code string) error
+}
+
+// Webhook is a channel webhook.
+type Webhook struct {
+	ID            snowflake.ID
+	Type          int
+	GuildID       snowflake.ID
+	ChannelID     snowflake.ID
+	CreatorID     snowflake.ID
+	Name          string
+	Avatar        *string
+	Token         string
+	ApplicationID snowflake.ID
+}
+
+// WebhookStore persists webhooks.
+type WebhookStore interface {
+	Create(ctx context.Context, w Webhook) error
+	Get(ctx context.Context, id snowflake.ID) (Webhook, error)
+	ListByChannel(ctx context.Context, channelID snowflake.ID) ([]Webhook, error)
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Webhook, error)
+	Update(ctx context.Context, w Webhook) error
+	Delete(ctx context.Context, id snowflake.ID) error
+}
+
+// Emoji is a custom guild emoji; Image is the decoded image bytes.
+type Emoji struct {
+	ID        snowflake.ID
+	GuildID   snowflake.ID
+	Name      string
+	Roles     []snowflake.ID
+	CreatorID snowflake.ID
+	Animated  bool
+	Available bool
+	Image     []byte
+}
+
+// EmojiStore persists custom emojis.
+type EmojiStore interface {
+	Create(ctx context.Context, e Emoji) error
+	Get(ctx context.Context, guildID, id snowflake.ID) (Emoji, error)
+	// ListByGuild returns a guild's emojis in ID order, without Image.
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Emoji, error)
+	Update(ctx context.Context, e Emoji) error
+	Delete(ctx context.Context, guildID, id snowflake.ID) error
+}
+
+// SettingStore is a small key/value store for server-wide values such as the token-signing
+// secret.
+type SettingStore interface {
+	// Get returns ErrNotFound for a missing key.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// PutIfAbsent stores value unless key exists, and returns the stored value either way, so
+	// two nodes starting together agree on one secret.
+	PutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+}
