@@ -40,7 +40,8 @@ func (s *Service) channelAccess(ctx context.Context, actor, channelID snowflake.
 	return ch, p, nil
 }
 
-func (s *Service) channelOut(ctx context.Context, ch storage.Channel) (opcodes.Channel, error) {
+// channelOut shapes a channel for viewer; a DM lists the other participants, as Discord does.
+func (s *Service) channelOut(ctx context.Context, ch storage.Channel, viewer snowflake.ID) (opcodes.Channel, error) {
 	out := channelShape(ch)
 	if ch.GuildID == 0 {
 		users, err := s.usersByID(ctx, ch.Recipients)
@@ -49,7 +50,7 @@ func (s *Service) channelOut(ctx context.Context, ch storage.Channel) (opcodes.C
 		}
 		out.Recipients = []opcodes.User{}
 		for _, id := range ch.Recipients {
-			if u, ok := users[id]; ok {
+			if u, ok := users[id]; ok && id != viewer {
 				out.Recipients = append(out.Recipients, userShape(u))
 			}
 		}
@@ -72,7 +73,7 @@ func (s *Service) Channel(ctx context.Context, actor, channelID snowflake.ID) (o
 	if err != nil {
 		return opcodes.Channel{}, err
 	}
-	return s.channelOut(ctx, ch)
+	return s.channelOut(ctx, ch, actor)
 }
 
 // GuildChannels is GET /guilds/{id}/channels: the channels the actor can view.
@@ -326,7 +327,7 @@ func (s *Service) DeleteChannel(ctx context.Context, actor, channelID snowflake.
 	}
 	if ch.GuildID == 0 {
 		// Closing a DM only hides it for the actor in Discord; Parley keeps it.
-		return s.channelOut(ctx, ch)
+		return s.channelOut(ctx, ch, actor)
 	}
 	if !perms.Has(opcodes.PermManageChannels) {
 		return opcodes.Channel{}, ErrMissingPermissions
@@ -516,7 +517,7 @@ func (s *Service) CreateDM(ctx context.Context, actor, recipientID snowflake.ID)
 	}
 	ch, err := s.store.Channels().FindDM(ctx, actor, recipientID)
 	if err == nil {
-		return s.channelOut(ctx, ch)
+		return s.channelOut(ctx, ch, actor)
 	}
 	if !errors.Is(err, storage.ErrNotFound) {
 		return opcodes.Channel{}, fmt.Errorf("find dm: %w", err)
@@ -525,5 +526,5 @@ func (s *Service) CreateDM(ctx context.Context, actor, recipientID snowflake.ID)
 	if err := s.store.Channels().Create(ctx, ch); err != nil {
 		return opcodes.Channel{}, fmt.Errorf("create dm: %w", err)
 	}
-	return s.channelOut(ctx, ch)
+	return s.channelOut(ctx, ch, actor)
 }

@@ -102,10 +102,11 @@ func (s *Service) Members(ctx context.Context, actor, guildID, after snowflake.I
 	return s.memberShapes(ctx, ms)
 }
 
-// SearchMembers finds members whose username or nick starts with query; the gateway's op 8
-// uses it too (actor 0 skips the membership check, the gateway has done its own).
+// SearchMembers finds members whose username or nick starts with query, without an actor
+// check: the gateway's op 8 has done its own. Query "" with limit 0 returns every member.
 func (s *Service) SearchMembers(ctx context.Context, guildID snowflake.ID, query string, limit int) ([]opcodes.Member, error) {
-	if limit < 1 || limit > 1000 {
+	// limit 0 with an empty query means every member (op 8's "all members" request).
+	if limit < 0 || (query != "" && (limit == 0 || limit > 1000)) {
 		limit = 1000
 	}
 	var ms []storage.Member
