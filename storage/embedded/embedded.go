@@ -1,0 +1,187 @@
+// Package embedded is Parley's default storage backend: SQLite in a directory, through the
+// pure-Go modernc.org/sqlite driver, so a server needs no external database or cgo.
+//
+// SQLite allows one writer at a time. Rather than let concurrent writers collide and retry
+// on SQLITE_BUSY, the Store keeps two pools over the same WAL-mode file: a single-connection
+// writer pool, which queues writers in Go, and a read-only pool, whose connections read
+// concurrently with the writer thanks to WAL.
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/parley-chat/parley/storage"
+	"github.com/parley-chat/parley/storage/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// FileName is the database file Open creates inside its directory.
+const FileName = "parley.db"
+
+// Store is the SQLite backend. It is safe for concurrent use.
+type Store struct {
+	*sqlstore.Store
+}
+
+// Open opens (creating if needed) the database in dir and applies pending migrations.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded: create dir: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	// busy_timeout still matters: another process (or a backup tool) may hold the lock.
+	common := url.Values{}
+	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", "foreign_keys(1)")
+	w := url.Values{}
+	for k, v := range common {
+		w[k] = append([]string(nil), v...)
+	}
+	w.Add("_pragma", "journal_mode(WAL)")
+	// NORMAL is durable against process crashes in WAL mode; only an OS crash can lose the
+	// last commits, the usual trade for not fsyncing every message.
+	w.Add("_pragma", "synchronous(NORMAL)")
+	w.Set("_txlock", "immediate")
+	writer, err := sql.Open("sqlite", "file:"+path+"?"+w.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open writer: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+
+	r := common
+	r.Add("_pragma", "query_only(1)")
+	reader, err := sql.Open("sqlite", "file:"+path+"?"+r.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("embedded: open reader: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+
+	closeBoth := func() error { return errors.Join(reader.Close(), writer.Close()) }
+	c := &conn{w: writer, r: reader}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err == nil {
+		err = sqlstore.Migrate(ctx, c, sub, "")
+	}
+	if err != nil {
+		closeBoth()
+		return nil, fmt.Errorf("embedded: %w", err)
+	}
+	return &Store{sqlstore.New(c, closeBoth)}, nil
+}
+
+var _ storage.Store = (*Store)(nil)
+
+// conn routes plain reads to the reader pool and everything else to the writer.
+type conn struct {
+	w, r *sql.DB
+}
+
+func (c *conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return execOn(ctx, c.w, q, args)
+}
+
+func (c *conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	return queryOn(ctx, c.r, q, args)
+}
+
+func (c *conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	return row{c.r.QueryRowContext(ctx, q, args...)}
+}
+
+func (c *conn) InTx(ctx context.Context, fn func(sqlstore.DB) error) error {
+	tx, err := c.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	if err := fn(txDB{tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return mapErr(tx.Commit())
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func execOn(ctx context.Context, q querier, query string, args []any) (int64, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return n, mapErr(err)
+}
+
+func queryOn(ctx context.Context, q querier, query string, args []any) (sqlstore.Rows, error) {
+	rs, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return rows{rs}, nil
+}
+
+type txDB struct{ tx *sql.Tx }
+
+func (t txDB) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return execOn(ctx, t.tx, q, args)
+}
+
+func (t txDB) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	return queryOn(ctx, t.tx, q, args)
+}
+
+func (t txDB) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	return row{t.tx.QueryRowContext(ctx, q, args...)}
+}
+
+type rows struct{ *sql.Rows }
+
+func (r rows) Scan(dest ...any) error { return mapErr(r.Rows.Scan(dest...)) }
+func (r rows) Err() error             { return mapErr(r.Rows.Err()) }
+func (r rows) Close()                 { r.Rows.Close() }
+
+type row struct{ *sql.Row }
+
+func (r row) Scan(dest ...any) error { return mapErr(r.Row.Scan(dest...)) }
+
+// mapErr translates driver errors into the storage sentinels, keeping the original text.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return storage.ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %v", storage.ErrConflict, err)
+		}
+	}
+	return err
+}
