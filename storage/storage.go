@@ -67,7 +67,8 @@ type UserStore interface {
 	GetByUsername(ctx context.Context, username string) (User, error)
 	// GetMany returns the users that exist among ids, in no particular order.
 	GetMany(ctx context.Context, ids []snowflake.ID) ([]User, error)
-	// Update replaces every field but ID and CreatedAt; ErrConflict as in Create.
+	// Update replaces every field but ID and CreatedAt; ErrConflict as in Create;
+	// ErrNotFound if the user does not exist (every Update and Delete below likewise).
 	Update(ctx context.Context, u User) error
 }
 
@@ -199,7 +200,8 @@ type ChannelStore interface {
 	Get(ctx context.Context, id snowflake.ID) (Channel, error)
 	// ListByGuild returns a guild's channels ordered by (position, id).
 	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Channel, error)
-	// Update replaces every field but ID and GuildID.
+	// Update replaces every field but ID, GuildID and LastMessageID (which only
+	// SetLastMessage moves, forward, so a stale copy cannot move it back).
 	Update(ctx context.Context, c Channel) error
 	// UpdatePositions sets the positions of several channels of one guild atomically.
 	UpdatePositions(ctx context.Context, guildID snowflake.ID, positions map[snowflake.ID]int) error
@@ -463,6 +465,8 @@ type EmojiStore interface {
 	Get(ctx context.Context, guildID, id snowflake.ID) (Emoji, error)
 	// ListByGuild returns a guild's emojis in ID order, without Image.
 	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Emoji, error)
+	// Update replaces name, roles and availability; a nil Image keeps the stored image,
+	// because ListByGuild returns emojis without it.
 	Update(ctx context.Context, e Emoji) error
 	Delete(ctx context.Context, guildID, id snowflake.ID) error
 }

@@ -541,6 +541,15 @@ func testChannels(t *testing.T, s storage.Store) {
 		noErr(t, err, "get channel")
 		equal(t, "last message", got.LastMessageID, sf(60))
 		wantErr(t, cs.SetLastMessage(ctx, sf(99), sf(60)), storage.ErrNotFound, "set last message of unknown channel")
+
+		stale := got
+		stale.LastMessageID = sf(1)
+		stale.Name = "renamed"
+		noErr(t, cs.Update(ctx, stale), "update from a stale copy")
+		got, err = cs.Get(ctx, sf(3))
+		noErr(t, err, "get channel")
+		equal(t, "name after update", got.Name, "renamed")
+		equal(t, "last message after a stale update", got.LastMessageID, sf(60))
 	})
 }
 

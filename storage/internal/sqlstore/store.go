@@ -477,9 +477,10 @@ func (s channels) ListByGuild(ctx context.Context, guildID snowflake.ID) ([]stor
 func (s channels) Update(ctx context.Context, c storage.Channel) error {
 	data, err := toJSON(c)
 	if err == nil {
-		// guild_id is not written: it is the one field besides ID that Update keeps.
-		err = notFoundIfZero(s.db.Exec(ctx, `UPDATE channels SET position = $2, last_message_id = $3, dm_key = $4, data = $5 WHERE id = $1`,
-			int64(c.ID), c.Position, int64(c.LastMessageID), dmKey(c), data))
+		// guild_id and last_message_id are not written: last_message_id only moves forward,
+		// through SetLastMessage, so an update from a stale copy cannot move it back.
+		err = notFoundIfZero(s.db.Exec(ctx, `UPDATE channels SET position = $2, dm_key = $3, data = $4 WHERE id = $1`,
+			int64(c.ID), c.Position, dmKey(c), data))
 	}
 	if err != nil {
 		return fmt.Errorf("update channel: %w", err)
