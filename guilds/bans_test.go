@@ -203,7 +203,7 @@ func TestBannedBotCannotBeReauthorized(t *testing.T) {
 
 func TestBanValidation(t *testing.T) {
 	f := newFixture(t)
-	m := f.member("m")
+	m := f.member("mm")
 	many := make([]snowflake.ID, 201)
 	for i := range many {
 		many[i] = snowflake.ID(1000 + i)

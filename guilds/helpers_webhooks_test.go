@@ -19,8 +19,8 @@ import (
 // bwClock is a settable clock for guilds.Config.Now.
 type bwClock struct{ ns atomic.Int64 }
 
-func (c *bwClock) now() time.Time         { return time.Unix(0, c.ns.Load()) }
-func (c *bwClock) set(t time.Time)        { c.ns.Store(t.UnixNano()) }
+func (c *bwClock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *bwClock) set(t time.Time)         { c.ns.Store(t.UnixNano()) }
 func (c *bwClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // bwClockFixture is newFixture with a clock the test controls, starting at the real time.
