@@ -41,6 +41,7 @@ const (
 	EventWebhooksUpdate             EventName = "WEBHOOKS_UPDATE"
 	EventVoiceStateUpdate           EventName = "VOICE_STATE_UPDATE"
 	EventSoundboardSounds           EventName = "SOUNDBOARD_SOUNDS"
+	EventChannelInfo                EventName = "CHANNEL_INFO"
 )
 
 // Intents is the Identify intents bitfield.

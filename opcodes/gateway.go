@@ -221,13 +221,14 @@ type Ready struct {
 	SessionType      string             `json:"session_type"`
 	ResumeGatewayURL string             `json:"resume_gateway_url"`
 	Shard            *[2]int            `json:"shard,omitempty"`
-	Application      ReadyApplication   `json:"application"`
-	PrivateChannels  []Channel          `json:"private_channels"`
-	Presences        []Presence         `json:"presences"`
-	Relationships    []any              `json:"relationships"`
-	GuildJoinRequest []any              `json:"guild_join_requests"`
-	UserSettings     struct{}           `json:"user_settings"`
-	Trace            []string           `json:"_trace"`
+	// Application is set for bots only, as on Discord.
+	Application      *ReadyApplication `json:"application,omitempty"`
+	PrivateChannels  []Channel         `json:"private_channels"`
+	Presences        []Presence        `json:"presences"`
+	Relationships    []any             `json:"relationships"`
+	GuildJoinRequest []any             `json:"guild_join_requests"`
+	UserSettings     struct{}          `json:"user_settings"`
+	Trace            []string          `json:"_trace"`
 }
 
 // Presence is a PRESENCE_UPDATE and an entry of GUILD_CREATE's presences.

@@ -1,0 +1,288 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
+	"github.com/parley-chat/parley/snowflake"
+)
+
+// receive is the broker's handler: every event this node gets, local or remote.
+func (s *Server) receive(ctx context.Context, ev guilds.Event) {
+	s.svc.Observe(ev)
+	f := fanout{srv: s, ctx: ctx, ev: ev}
+	f.run()
+}
+
+// fanout delivers one event. It encodes d at most once per variant (full, and without message
+// content), never per recipient, and checks permissions at most once per user.
+type fanout struct {
+	srv *Server
+	ctx context.Context
+	ev  guilds.Event
+
+	full, stripped *payload
+	failed         bool
+	allowed        map[snowflake.ID]bool // permission verdict per user
+}
+
+func (f *fanout) run() {
+	ev := f.ev
+	switch {
+	case len(ev.UserIDs) > 0:
+		for _, u := range ev.UserIDs {
+			for _, sess := range f.srv.hub.userSessions(u) {
+				f.offer(sess, false)
+			}
+		}
+	case ev.GuildID != 0:
+		switch ev.Name {
+		case opcodes.EventGuildMemberRemove, opcodes.EventGuildBanAdd:
+			if ev.Subject != 0 {
+				f.srv.removeFromGuild(f.ctx, ev.Subject, ev.GuildID)
+			}
+		}
+		for _, sess := range f.srv.hub.guildSessions(ev.GuildID) {
+			f.offer(sess, true)
+		}
+		switch ev.Name {
+		case opcodes.EventGuildDelete:
+			for _, sess := range f.srv.hub.guildSessions(ev.GuildID) {
+				sess.dropGuild(ev.GuildID)
+			}
+		case opcodes.EventGuildMemberAdd:
+			if ev.Subject != 0 {
+				f.srv.addToGuild(f.ctx, ev.Subject, ev.GuildID)
+			}
+		}
+	}
+}
+
+// offer sends the event to sess if its shard, intents and permissions allow.
+func (f *fanout) offer(sess *Session, guildScoped bool) {
+	ev := f.ev
+	if !sess.routes(ev.GuildID) {
+		return
+	}
+	if ev.Name == opcodes.EventPresenceUpdate && ev.Subject == sess.userID {
+		return
+	}
+	dm := ev.GuildID == 0
+	if need, gated := opcodes.EventIntent(ev.Name, dm); gated && !sess.intents.Has(need) {
+		ownMember := ev.Name == opcodes.EventGuildMemberUpdate && ev.Subject == sess.userID
+		if !ownMember {
+			return
+		}
+	}
+	if guildScoped && ev.Name != opcodes.EventGuildDelete && !f.permitted(sess.userID) {
+		return
+	}
+	p := f.variant(f.needsStrip(sess))
+	if p == nil {
+		return
+	}
+	sess.deliver(p)
+}
+
+// permitted applies the event's channel and permission scope to a user, once per user.
+func (f *fanout) permitted(userID snowflake.ID) bool {
+	if ok, seen := f.allowed[userID]; seen {
+		return ok
+	}
+	ev := f.ev
+	ok := true
+	switch {
+	case ev.ChannelID != 0:
+		perms, err := f.srv.svc.ChannelPermissions(f.ctx, ev.GuildID, ev.ChannelID, userID)
+		ok = err == nil && perms.Has(opcodes.PermViewChannel|ev.Perm)
+	case ev.Perm != 0:
+		perms, err := f.srv.svc.GuildPermissions(f.ctx, ev.GuildID, userID)
+		ok = err == nil && perms.Has(ev.Perm)
+	}
+	if f.allowed == nil {
+		f.allowed = make(map[snowflake.ID]bool)
+	}
+	f.allowed[userID] = ok
+	return ok
+}
+
+// needsStrip reports whether sess gets the message without content: guild messages, no
+// MESSAGE_CONTENT intent, not the author, not mentioned.
+func (f *fanout) needsStrip(sess *Session) bool {
+	ev := f.ev
+	if ev.Name != opcodes.EventMessageCreate && ev.Name != opcodes.EventMessageUpdate {
+		return false
+	}
+	if ev.GuildID == 0 || sess.intents.Has(opcodes.IntentMessageContent) {
+		return false
+	}
+	return sess.userID != ev.AuthorID && !slices.Contains(ev.Mentions, sess.userID)
+}
+
+// variant returns the shared encoded payload, building it on first use.
+func (f *fanout) variant(stripped bool) *payload {
+	if f.failed {
+		return nil
+	}
+	slot := &f.full
+	if stripped {
+		slot = &f.stripped
+	}
+	if *slot == nil {
+		data := f.ev.Data
+		if stripped {
+			data = stripContent(data)
+		}
+		p, err := newPayload(f.ev.Name, data)
+		if err != nil {
+			f.srv.log.Error("gateway: encode event", "event", f.ev.Name, "err", err)
+			f.failed = true
+			return nil
+		}
+		*slot = p
+	}
+	return *slot
+}
+
+// stripContent returns the message as an app without MESSAGE_CONTENT sees it: content "",
+// embeds, attachments and components empty, poll absent.
+func stripContent(data any) any {
+	switch m := data.(type) {
+	case opcodes.Message:
+		return stripMessage(m)
+	case *opcodes.Message:
+		if m == nil {
+			return m
+		}
+		return stripMessage(*m)
+	}
+	// Unknown shape: edit the JSON object generically.
+	b, err := json.Marshal(data)
+	if err != nil {
+		return data
+	}
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(b, &obj) != nil {
+		return data
+	}
+	empty := json.RawMessage("[]")
+	obj["content"] = json.RawMessage(`""`)
+	obj["embeds"], obj["attachments"], obj["components"] = empty, empty, empty
+	delete(obj, "poll")
+	return obj
+}
+
+func stripMessage(m opcodes.Message) opcodes.Message {
+	m.Content = ""
+	m.Embeds = []opcodes.Embed{}
+	m.Attachments = []opcodes.Attachment{}
+	m.Components = []json.RawMessage{}
+	m.Poll = nil
+	return m
+}
+
+// removeFromGuild handles a user leaving a guild (GUILD_MEMBER_REMOVE, GUILD_BAN_ADD): their
+// sessions get GUILD_DELETE {id} and stop receiving the guild.
+func (s *Server) removeFromGuild(ctx context.Context, userID, guildID snowflake.ID) {
+	var p *payload
+	for _, sess := range s.hub.userSessions(userID) {
+		if !sess.dropGuild(guildID) {
+			continue
+		}
+		if !sess.intents.Has(opcodes.IntentGuilds) {
+			continue
+		}
+		if p == nil {
+			var err error
+			if p, err = newPayload(opcodes.EventGuildDelete, opcodes.GuildDelete{ID: guildID}); err != nil {
+				s.log.ErrorContext(ctx, "gateway: encode guild delete", "err", err)
+				return
+			}
+		}
+		sess.deliver(p)
+	}
+}
+
+// addToGuild handles a user joining a guild (GUILD_MEMBER_ADD): their sessions on the right
+// shard get a GUILD_CREATE and start receiving the guild.
+func (s *Server) addToGuild(ctx context.Context, userID, guildID snowflake.ID) {
+	for _, sess := range s.hub.userSessions(userID) {
+		if !sess.routes(guildID) || !sess.addGuild(guildID) {
+			continue
+		}
+		s.sendGuildCreate(ctx, sess, guildID, true)
+	}
+}
+
+// sendGuildCreate sends guildID's GUILD_CREATE to sess. live is true on the fan-out path
+// (bounded queue, ordered behind held events); false while the session starts.
+func (s *Server) sendGuildCreate(ctx context.Context, sess *Session, guildID snowflake.ID, live bool) {
+	if !sess.intents.Has(opcodes.IntentGuilds) {
+		return
+	}
+	withPresences := sess.intents.Has(opcodes.IntentGuildPresences)
+	var p *payload
+	gc, err := s.svc.GuildCreate(ctx, guildID, sess.userID, sess.largeThreshold, withPresences)
+	if err != nil {
+		sess.log.Warn("gateway: guild create", "guild_id", guildID, "err", err)
+		p, err = newPayload(opcodes.EventGuildDelete, opcodes.GuildDelete{ID: guildID, Unavailable: true})
+	} else {
+		if withPresences {
+			s.mergePresences(&gc, guildID)
+		}
+		p, err = newPayload(opcodes.EventGuildCreate, gc)
+	}
+	if err != nil {
+		sess.log.Error("gateway: encode guild create", "guild_id", guildID, "err", err)
+		return
+	}
+	if live {
+		sess.deliver(p)
+	} else {
+		sess.send(p, false)
+	}
+}
+
+// mergePresences adds the in-memory presences of the guild's connected users.
+func (s *Server) mergePresences(gc *opcodes.GuildCreate, guildID snowflake.ID) {
+	have := make(map[snowflake.ID]bool, len(gc.Presences))
+	for _, p := range gc.Presences {
+		have[p.User.ID] = true
+	}
+	if gc.Presences == nil {
+		gc.Presences = []opcodes.Presence{}
+	}
+	for _, sess := range s.hub.guildSessions(guildID) {
+		if have[sess.userID] {
+			continue
+		}
+		if d, ok := s.presences.get(sess.userID); ok && d.Status != "offline" && d.Status != "invisible" {
+			have[sess.userID] = true
+			gc.Presences = append(gc.Presences, presenceFor(sess.userID, guildID, d))
+		}
+	}
+}
+
+// sessionEnded clears a user's presence when their last session ends, telling their guilds
+// they went offline.
+func (s *Server) sessionEnded(sess *Session) {
+	if len(s.hub.userSessions(sess.userID)) > 0 {
+		return
+	}
+	if _, ok := s.presences.get(sess.userID); !ok {
+		return
+	}
+	s.presences.clear(sess.userID)
+	offline := opcodes.PresenceUpdateData{Status: "offline"}
+	for _, g := range sess.guildList() {
+		s.Publish(s.ctx, guilds.Event{
+			Name:    opcodes.EventPresenceUpdate,
+			GuildID: g,
+			Subject: sess.userID,
+			Data:    presenceFor(sess.userID, g, offline),
+		})
+	}
+}

@@ -1,0 +1,68 @@
+// Package gateway is Parley's Discord-compatible WebSocket gateway: Hello, heartbeats,
+// Identify/READY/GUILD_CREATE, Resume with replay, intent- and permission-filtered dispatch,
+// sharding, the zlib-stream/zstd-stream transports, ETF, and Discord's limits and close codes.
+// It serves on its own net/http listener (Server.Handler); any path is accepted because
+// libraries append "/" or "/resume/" to the URLs they are given.
+//
+// # Structure
+//
+// A Session (session.go) is an identified session: its seq counter, its replay buffer and the
+// guilds it receives. It survives its socket for Config.ResumeWindow. A conn (conn.go) is one
+// WebSocket with exactly two goroutines: the reader (the HTTP handler's goroutine, which also
+// runs the op handlers in handlers.go) and writeLoop, the only writer, which drains one bounded
+// queue, splices the envelope and compresses through the connection's own stream
+// (compress.go). Events enter through Server.Publish → Broker → fan-out (dispatch.go), which
+// finds recipients in a sharded index (hub.go), filters by shard, intents, VIEW_CHANNEL/Perm
+// and MESSAGE_CONTENT, marshals d once per variant, and appends to each session without
+// blocking. A full queue is a slow consumer: the socket is closed with 4000 and the session
+// stays resumable, since every dispatch is in its replay buffer first.
+//
+// # Lock order
+//
+//	hubShard.mu → Session.mu → conn.qmu
+//
+// A lock on the left may be held while taking one on its right, never the reverse.
+// Server.mu, MemoryBroker.mu, identifyLimiter.mu, presenceStore.mu, statsTable.mu and
+// MemorySessionStore.mu are leaves (MemoryBroker.mu is taken under hubShard.mu by
+// Subscribe/Unsubscribe). No lock is held while calling the Domain, while publishing, or
+// while touching a socket; fan-out snapshots a guild's sessions under the shard's read lock
+// and releases it before filtering. Only writeLoop writes frames; closes from elsewhere go
+// through the queue (closeAfterQueue, kill).
+//
+// # Choices and limits
+//
+//   - Query: v 9 or 10 (absent means 10; anything else closes 4012). encoding json or etf
+//     and compress absent, zlib-stream or zstd-stream, in any order; any other encoding or
+//     compress value is refused with HTTP 400 before the upgrade (reconnecting cannot fix
+//     it). permessage-deflate is always declined.
+//   - zlib-stream keeps only the last 8 KiB of plaintext per connection and compresses each
+//     payload with a pooled writer primed with it (~10 KB per connection instead of ~1 MB).
+//     zstd-stream keeps one encoder per connection (32 KiB window, ~0.5 MB).
+//   - Identify compress:true (bool or any string but "false") without transport compression
+//     sends JSON payloads over 1 KiB as standalone zlib streams in binary frames.
+//   - Heartbeats are accepted any time after Hello. Silence for HeartbeatInterval +
+//     HeartbeatGrace closes with 4009; unlike Discord the session stays resumable.
+//   - Identify: intents null/absent means opcodes.IntentsDefault; unknown bits 4013; a bot's
+//     privileged intents must be allowed by opcodes.AllowedIntents(app flags) (4014); user
+//     accounts may use any. Over Config.MaxGuildsPerShard guilds on the requested shard is
+//     4011 (sharding required). Bots are limited to MaxConcurrency Identifies per
+//     IdentifyInterval and SessionStartLimit per SessionStartWindow (in memory, per node);
+//     excess gets op 9 false.
+//   - Resume: unknown/expired/ended session, another user's token, or a replay buffer that
+//     no longer reaches back to seq → op 9 false; seq beyond the session → 4007. Resume on a
+//     new socket while the old is open moves the session and closes the old one with 4000.
+//     A client close 1000/1001 ends the session; any other close keeps it.
+//   - Sequence numbers start at 1 (READY) and never skip; RESUMED takes the next number.
+//     Heartbeat d acknowledges dispatches, which lets the replay buffer shrink.
+//   - Op 4 is acknowledged with a VOICE_STATE_UPDATE to the sender only. There is no voice
+//     server, so no VOICE_SERVER_UPDATE follows and voice connections cannot complete.
+//   - Op 8: prefix queries return at most 100 members; all members (query "", limit 0)
+//     needs GUILD_MEMBERS (without it the answer is one empty chunk) and is limited to once per
+//     guild per MembersRequestInterval per session (RATE_LIMITED dispatch otherwise).
+//     Presences in chunks come from this node's in-memory presence store.
+//   - Op 31 answers an empty SOUNDBOARD_SOUNDS per guild; op 43 an empty CHANNEL_INFO.
+//   - Presence (op 3, Identify) lives in memory on the node the user is connected to; it is
+//     published as PRESENCE_UPDATE to the user's guilds (not to the user's own sessions).
+//   - Shutdown sends op 7 then closes with 4000 on every socket and waits for them.
+//   - Test controls (controls.go) exist only with Config.TestControls.
+package gateway

@@ -1,0 +1,42 @@
+package gateway
+
+import (
+	"context"
+
+	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
+	"github.com/parley-chat/parley/snowflake"
+)
+
+// Domain is the part of *guilds.Service the gateway uses. It is declared here, at the
+// consumer, so tests run against a fake and the gateway never depends on more of the domain
+// than this list.
+type Domain interface {
+	// Authenticate resolves an Identify/Resume token, with or without the "Bot " prefix.
+	// guilds.ErrUnauthorized means a bad token (close 4004).
+	Authenticate(ctx context.Context, token string) (guilds.Identity, error)
+	// CurrentUser is READY's user, private fields included.
+	CurrentUser(ctx context.Context, userID snowflake.ID) (opcodes.User, error)
+	// UserGuildIDs lists the guilds userID is a member of.
+	UserGuildIDs(ctx context.Context, userID snowflake.ID) ([]snowflake.ID, error)
+	// GuildCreate builds the full GUILD_CREATE for userID: channels it can see, roles,
+	// members up to largeThreshold, presences when withPresences.
+	GuildCreate(ctx context.Context, guildID, userID snowflake.ID, largeThreshold int, withPresences bool) (opcodes.GuildCreate, error)
+	// ChannelPermissions is userID's effective permissions in a channel. It is called once per
+	// recipient per channel-scoped event, so it must be served from memory.
+	ChannelPermissions(ctx context.Context, guildID, channelID, userID snowflake.ID) (opcodes.Permissions, error)
+	// GuildPermissions is userID's guild-wide permissions; same cost contract.
+	GuildPermissions(ctx context.Context, guildID, userID snowflake.ID) (opcodes.Permissions, error)
+	// SearchMembers returns members whose username or nick starts with query; query "" with
+	// limit 0 means every member.
+	SearchMembers(ctx context.Context, guildID snowflake.ID, query string, limit int) ([]opcodes.Member, error)
+	// MembersByID returns the members among ids; missing ones are simply absent.
+	MembersByID(ctx context.Context, guildID snowflake.ID, ids []snowflake.ID) ([]opcodes.Member, error)
+	// Observe lets the domain update its caches from an event, including ones committed on
+	// other nodes; the gateway calls it for every event it receives from the broker.
+	Observe(ev guilds.Event)
+}
+
+// PostMessageFunc creates a message as authorID. The test controls use it for then_post; cmd
+// wires it to guilds.Service.CreateMessage.
+type PostMessageFunc func(ctx context.Context, authorID, channelID snowflake.ID, content string) error

@@ -1,0 +1,341 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
+	"github.com/parley-chat/parley/snowflake"
+)
+
+// Config configures a Server. Zero values mean the documented defaults.
+type Config struct {
+	// PublicURL is the WebSocket URL clients resume at (READY's resume_gateway_url), without
+	// query string or trailing slash, e.g. "wss://gateway.example.com". Default: derived from
+	// each upgrade request's Host as "ws://host".
+	PublicURL string
+	// HeartbeatInterval is Hello's heartbeat_interval. Default: 41250 ms (what Discord sends).
+	HeartbeatInterval time.Duration
+	// HeartbeatGrace is added to HeartbeatInterval to form the read deadline; a client silent
+	// for longer is closed with 4009 (its session stays resumable). Default: 15 s.
+	HeartbeatGrace time.Duration
+	// ResumeWindow is how long a session outlives its socket. Default: 3 min.
+	ResumeWindow time.Duration
+	// ReplayBufferSize is how many dispatches a session keeps for RESUME beyond what the
+	// client acknowledged in heartbeats. A resume that needs more gets op 9. Default: 1024.
+	ReplayBufferSize int
+	// WriteQueueSize bounds the frames waiting for a connection's writer; a fan-out that finds
+	// it full closes the connection resumably (slow consumer). Default: 512.
+	WriteQueueSize int
+	// WriteTimeout bounds one socket write. Default: 10 s.
+	WriteTimeout time.Duration
+	// MaxConcurrency is session_start_limit.max_concurrency: Identifies per IdentifyInterval
+	// per bot, bucketed by shard_id % MaxConcurrency. Default: 1.
+	MaxConcurrency int
+	// IdentifyInterval is the max_concurrency window. Default: 5 s.
+	IdentifyInterval time.Duration
+	// SessionStartLimit is session_start_limit.total per SessionStartWindow per bot; excess
+	// Identifies get op 9. Kept in memory (per node). Default: 1000.
+	SessionStartLimit int
+	// SessionStartWindow is the session start window. Default: 24 h.
+	SessionStartWindow time.Duration
+	// ClientRateLimit is how many payloads a connection may send per ClientRateWindow before
+	// it is closed with 4008. Default: 120.
+	ClientRateLimit int
+	// ClientRateWindow is the client rate-limit window. Default: 60 s.
+	ClientRateWindow time.Duration
+	// MaxGuildsPerShard closes an Identify whose shard would hold more guilds with 4011
+	// (sharding required). Default: 2500.
+	MaxGuildsPerShard int
+	// MembersRequestInterval limits op 8 requests for all of a guild's members to one per
+	// guild per session. Default: 30 s.
+	MembersRequestInterval time.Duration
+	// Broker carries events between nodes. Default: a MemoryBroker (single node).
+	Broker Broker
+	// Sessions keeps resumable sessions. Default: an in-memory store.
+	Sessions SessionStore
+	// Logger receives diagnostics. Default: discard.
+	Logger *slog.Logger
+	// TestControls enables the /_parley/test/ endpoints (see controls.go). Never in
+	// production: they disconnect anyone. Default: false.
+	TestControls bool
+	// PostMessage lets the test controls post a message while a session is detached
+	// (then_post). Default: then_post answers 501.
+	PostMessage PostMessageFunc
+	// Now is the clock for rate limits. Default: time.Now.
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	defInt := func(i *int, v int) {
+		if *i <= 0 {
+			*i = v
+		}
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	def(&c.HeartbeatInterval, 41250*time.Millisecond)
+	def(&c.HeartbeatGrace, 15*time.Second)
+	def(&c.ResumeWindow, 3*time.Minute)
+	defInt(&c.ReplayBufferSize, 1024)
+	defInt(&c.WriteQueueSize, 512)
+	def(&c.WriteTimeout, 10*time.Second)
+	defInt(&c.MaxConcurrency, 1)
+	def(&c.IdentifyInterval, 5*time.Second)
+	defInt(&c.SessionStartLimit, 1000)
+	def(&c.SessionStartWindow, 24*time.Hour)
+	defInt(&c.ClientRateLimit, 120)
+	def(&c.ClientRateWindow, 60*time.Second)
+	defInt(&c.MaxGuildsPerShard, 2500)
+	def(&c.MembersRequestInterval, 30*time.Second)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Server is the gateway: it accepts WebSocket connections, runs sessions and fans events out
+// to them. It is safe for concurrent use.
+type Server struct {
+	cfg       Config
+	svc       Domain
+	log       *slog.Logger
+	upgrader  websocket.Upgrader
+	hub       *hub
+	broker    Broker
+	store     SessionStore
+	limiter   *identifyLimiter
+	presences *presenceStore
+	stats     *statsTable
+	hello     *payload
+
+	ctx    context.Context // parent of every connection's context; cancelled by Shutdown
+	cancel context.CancelFunc
+
+	mu       sync.Mutex // guards conns and draining; a leaf lock
+	conns    map[*conn]struct{}
+	draining bool
+	wg       sync.WaitGroup // one per connection (reader + writer)
+}
+
+// New builds a Server. svc is usually a *guilds.Service; cmd must also call
+// svc.SetPublisher(server) so committed events reach the gateway.
+func New(cfg Config, svc Domain) (*Server, error) {
+	if svc == nil {
+		return nil, errors.New("gateway: a Domain is required")
+	}
+	cfg.setDefaults()
+	s := &Server{
+		cfg:       cfg,
+		svc:       svc,
+		log:       cfg.Logger,
+		broker:    cfg.Broker,
+		store:     cfg.Sessions,
+		limiter:   newIdentifyLimiter(cfg),
+		presences: newPresenceStore(),
+		stats:     newStatsTable(),
+		conns:     make(map[*conn]struct{}),
+	}
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize:    1024,
+		WriteBufferSize:   4096,
+		WriteBufferPool:   &sync.Pool{},
+		EnableCompression: false, // Discord compression is application-level (compress=)
+		CheckOrigin:       func(*http.Request) bool { return true },
+	}
+	if s.broker == nil {
+		s.broker = NewMemoryBroker()
+	}
+	if s.store == nil {
+		s.store = NewMemorySessionStore()
+	}
+	s.hub = newHub(s.broker)
+	hello, err := newPayload("", struct {
+		HeartbeatInterval int      `json:"heartbeat_interval"`
+		Trace             []string `json:"_trace"`
+	}{int(cfg.HeartbeatInterval / time.Millisecond), []string{traceName}})
+	if err != nil {
+		return nil, fmt.Errorf("gateway: encode hello: %w", err)
+	}
+	s.hello = hello
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if err := s.broker.Start(s.receive); err != nil {
+		return nil, fmt.Errorf("gateway: start broker: %w", err)
+	}
+	return s, nil
+}
+
+// traceName is what _trace arrays carry; clients only log it.
+const traceName = "parley-gateway"
+
+// Handler serves WebSocket upgrades on any path and, when enabled, the test controls.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if websocket.IsWebSocketUpgrade(r) {
+		s.serveWebSocket(w, r)
+		return
+	}
+	if s.cfg.TestControls && strings.HasPrefix(r.URL.Path, controlsPrefix) {
+		s.serveControls(w, r)
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
+}
+
+// Publish implements guilds.Publisher: the event goes to the broker, which hands it to every
+// node's gateway (this one included).
+func (s *Server) Publish(ctx context.Context, ev guilds.Event) {
+	if err := s.broker.Publish(ctx, ev); err != nil {
+		s.log.ErrorContext(ctx, "gateway: publish", "event", ev.Name, "err", err)
+	}
+}
+
+var _ guilds.Publisher = (*Server)(nil)
+
+// SessionStartLimit reports GET /gateway/bot's session_start_limit for a bot.
+func (s *Server) SessionStartLimit(userID snowflake.ID) (total, remaining int, resetAfter time.Duration, maxConcurrency int) {
+	return s.limiter.snapshot(userID)
+}
+
+// Shutdown drains the node: every connection gets op 7 and a reconnectable close (4000), so
+// clients resume elsewhere; it then waits for the connections to finish or ctx to end.
+// http.Server.Shutdown does not touch hijacked WebSockets, hence this method.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.draining = true
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.enqueue(frame{op: opcodes.Reconnect, p: dNull}, false)
+		c.closeAfterQueue(opcodes.CloseUnknownError, "node draining")
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		for _, c := range conns {
+			_ = c.ws.Close()
+		}
+		err = fmt.Errorf("gateway: shutdown: %w", ctx.Err())
+	}
+	s.cancel()
+	s.hub.stopTimers()
+	if cerr := s.broker.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("gateway: close broker: %w", cerr)
+	}
+	return err
+}
+
+// serveWebSocket validates the query, upgrades and runs the connection until it ends.
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	version, badVersion := 10, false
+	if v := q.Get("v"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || (n != 9 && n != 10) {
+			badVersion = true
+		} else {
+			version = n
+		}
+	}
+	var enc encoding
+	switch q.Get("encoding") {
+	case "", "json":
+		enc = encodingJSON
+	case "etf":
+		enc = encodingETF
+	default:
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "unsupported encoding", "code": 0})
+		return
+	}
+	var tr transport
+	switch q.Get("compress") {
+	case "":
+		tr = transportNone
+	case "zlib-stream":
+		tr = transportZlibStream
+	case "zstd-stream":
+		tr = transportZstdStream
+	default:
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "unsupported compress", "code": 0})
+		return
+	}
+	s.mu.Lock()
+	draining := s.draining
+	s.mu.Unlock()
+	if draining {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"message": "gateway draining", "code": 0})
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.log.Debug("gateway: upgrade", "err", err)
+		return // the upgrader already answered
+	}
+	if badVersion {
+		closeNow(ws, opcodes.CloseInvalidAPIVersion, "invalid API version", s.cfg.WriteTimeout)
+		return
+	}
+	publicURL := s.cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "ws://" + r.Host
+	}
+	comp, err := newCompressor(tr)
+	if err != nil {
+		s.log.Error("gateway: compressor", "err", err)
+		closeNow(ws, opcodes.CloseUnknownError, "internal error", s.cfg.WriteTimeout)
+		return
+	}
+	c := newConn(s, ws, enc, tr, comp, version, publicURL)
+	s.mu.Lock()
+	if s.draining {
+		s.mu.Unlock()
+		closeNow(ws, opcodes.CloseUnknownError, "node draining", s.cfg.WriteTimeout)
+		return
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		s.wg.Done()
+	}()
+	c.run()
+}
+
+// closeNow writes a close frame and closes, for sockets that never got a writer goroutine.
+func closeNow(ws *websocket.Conn, code opcodes.CloseCode, reason string, timeout time.Duration) {
+	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(int(code), reason), time.Now().Add(timeout))
+	_ = ws.Close()
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

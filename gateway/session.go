@@ -1,0 +1,333 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley/opcodes"
+	"github.com/parley-chat/parley/snowflake"
+)
+
+// Session is an identified gateway session. It outlives its socket for ResumeWindow so a
+// client can RESUME and get every dispatch it missed, in order.
+type Session struct {
+	srv *Server
+	log *slog.Logger
+
+	// Immutable after Identify.
+	id             string
+	userID         snowflake.ID
+	bot            bool
+	intents        opcodes.Intents
+	shardID        int
+	numShards      int
+	largeThreshold int
+	compress       bool // Identify compress:true (payload compression)
+
+	// Guarded by mu.
+	mu       sync.Mutex
+	seq      int64         // last sequence number assigned; READY is 1
+	replay   []replayEntry // dispatches after the client's last acknowledged seq, oldest first
+	conn     *conn         // nil while detached
+	guilds   map[snowflake.ID]struct{}
+	starting bool       // READY/GUILD_CREATE still being sent; fan-out waits in held
+	held     []*payload // fan-out dispatches that arrived while starting
+	ended    bool
+	expiry   *time.Timer
+	// membersAt is when this session last requested all members of a guild (op 8 limit).
+	membersAt map[snowflake.ID]time.Time
+}
+
+// replayEntry is one sequenced dispatch kept for RESUME. p is shared with other sessions.
+type replayEntry struct {
+	seq int64
+	p   *payload
+}
+
+// ID is the session_id clients resume with.
+func (s *Session) ID() string { return s.id }
+
+// UserID is the identified user (or bot).
+func (s *Session) UserID() snowflake.ID { return s.userID }
+
+func newSessionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// send assigns the next seq to p, keeps it for replay and queues it on the attached socket.
+// bounded is true on the fan-out path (see conn.enqueue).
+func (s *Session) send(p *payload, bounded bool) {
+	s.mu.Lock()
+	s.sendLocked(p, bounded)
+	s.mu.Unlock()
+}
+
+// deliver is the fan-out entry point: like send, but while READY and the initial
+// GUILD_CREATEs are still being produced, events wait so they cannot overtake them.
+func (s *Session) deliver(p *payload) {
+	s.mu.Lock()
+	if s.starting && !s.ended {
+		s.held = append(s.held, p)
+	} else {
+		s.sendLocked(p, true)
+	}
+	s.mu.Unlock()
+}
+
+func (s *Session) sendLocked(p *payload, bounded bool) {
+	if s.ended {
+		return
+	}
+	s.seq++
+	s.replay = append(s.replay, replayEntry{seq: s.seq, p: p})
+	if len(s.replay) > s.srv.cfg.ReplayBufferSize {
+		// The oldest unacknowledged dispatch is gone; a resume from before it must fail.
+		s.replay[0] = replayEntry{}
+		s.replay = s.replay[1:]
+	}
+	if s.conn == nil {
+		return
+	}
+	if !s.conn.enqueue(frame{op: opcodes.Dispatch, seq: s.seq, p: p}, bounded) {
+		// Slow consumer: cut it off resumably rather than slow everyone else down. The
+		// dispatch is in the replay buffer, so nothing is lost if the client resumes.
+		c := s.conn
+		s.log.Warn("gateway: slow consumer, closing", "seq", s.seq)
+		s.detachLocked(c)
+		c.kill(opcodes.CloseUnknownError, "slow consumer")
+	}
+}
+
+// finishStart ends the starting phase, releasing held events in arrival order.
+func (s *Session) finishStart() {
+	s.mu.Lock()
+	s.starting = false
+	for i, p := range s.held {
+		s.sendLocked(p, false)
+		s.held[i] = nil
+	}
+	s.held = nil
+	s.mu.Unlock()
+}
+
+// ack drops replay entries the client has confirmed through a heartbeat's d.
+func (s *Session) ack(seq int64) {
+	s.mu.Lock()
+	if seq <= s.seq {
+		i := 0
+		for i < len(s.replay) && s.replay[i].seq <= seq {
+			s.replay[i] = replayEntry{}
+			i++
+		}
+		s.replay = s.replay[i:]
+	}
+	s.mu.Unlock()
+}
+
+// canReplayFromLocked reports whether every dispatch after seq is still buffered.
+func (s *Session) canReplayFromLocked(seq int64) bool {
+	if seq == s.seq {
+		return true
+	}
+	return len(s.replay) > 0 && s.replay[0].seq <= seq+1
+}
+
+// detach releases c if it is still the session's socket and starts the resume window.
+func (s *Session) detach(c *conn) {
+	s.mu.Lock()
+	s.detachLocked(c)
+	s.mu.Unlock()
+}
+
+func (s *Session) detachLocked(c *conn) {
+	if s.conn != c || c == nil || s.ended {
+		return
+	}
+	s.conn = nil
+	if s.expiry != nil {
+		s.expiry.Stop()
+	}
+	s.expiry = time.AfterFunc(s.srv.cfg.ResumeWindow, s.expire)
+}
+
+// attachLocked makes c the session's socket and stops the resume clock.
+func (s *Session) attachLocked(c *conn) {
+	s.conn = c
+	if s.expiry != nil {
+		s.expiry.Stop()
+		s.expiry = nil
+	}
+	c.payloadCompress.Store(s.compress)
+}
+
+// expire ends the session if it is still detached when the resume window closes.
+func (s *Session) expire() {
+	s.mu.Lock()
+	if s.conn != nil || s.ended {
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.end()
+}
+
+// endIfAttached ends the session if c is its socket (a client close 1000/1001). A socket the
+// session already left, after op 7 or a takeover, cannot end it.
+func (s *Session) endIfAttached(c *conn) {
+	s.mu.Lock()
+	attached := s.conn == c
+	s.mu.Unlock()
+	if attached {
+		s.end()
+	}
+}
+
+// end invalidates the session: no resume, no more dispatches.
+func (s *Session) end() {
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return
+	}
+	s.ended = true
+	s.conn = nil
+	s.replay = nil
+	s.held = nil
+	if s.expiry != nil {
+		s.expiry.Stop()
+		s.expiry = nil
+	}
+	gs := make([]snowflake.ID, 0, len(s.guilds))
+	for g := range s.guilds {
+		gs = append(gs, g)
+	}
+	s.mu.Unlock()
+	s.srv.hub.remove(s, gs)
+	if err := s.srv.store.Delete(context.Background(), s.id); err != nil {
+		s.log.Warn("gateway: delete session", "err", err)
+	}
+	s.srv.sessionEnded(s)
+}
+
+// hasGuild reports whether the session currently receives guildID's events.
+func (s *Session) hasGuild(guildID snowflake.ID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.guilds[guildID]
+	return ok
+}
+
+// guildList returns the session's guilds.
+func (s *Session) guildList() []snowflake.ID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]snowflake.ID, 0, len(s.guilds))
+	for g := range s.guilds {
+		out = append(out, g)
+	}
+	return out
+}
+
+// addGuild subscribes the session to a guild; false if it already had it or has ended.
+func (s *Session) addGuild(guildID snowflake.ID) bool {
+	s.mu.Lock()
+	if s.ended {
+		s.mu.Unlock()
+		return false
+	}
+	if _, ok := s.guilds[guildID]; ok {
+		s.mu.Unlock()
+		return false
+	}
+	s.guilds[guildID] = struct{}{}
+	s.mu.Unlock()
+	s.srv.hub.addGuild(s, guildID)
+	return true
+}
+
+// dropGuild unsubscribes the session from a guild; false if it did not have it.
+func (s *Session) dropGuild(guildID snowflake.ID) bool {
+	s.mu.Lock()
+	if _, ok := s.guilds[guildID]; !ok {
+		s.mu.Unlock()
+		return false
+	}
+	delete(s.guilds, guildID)
+	s.mu.Unlock()
+	s.srv.hub.removeGuild(s, guildID)
+	return true
+}
+
+// routes reports whether guildID's events belong to this session's shard; guild-less events
+// (DMs, user events) go to shard 0 only.
+func (s *Session) routes(guildID snowflake.ID) bool {
+	return shardFor(guildID, s.numShards) == s.shardID
+}
+
+// shardFor is Discord's routing formula.
+func shardFor(guildID snowflake.ID, numShards int) int {
+	if guildID == 0 || numShards <= 1 {
+		return 0
+	}
+	return int((uint64(guildID) >> 22) % uint64(numShards))
+}
+
+// ErrSessionNotFound is returned by a SessionStore for unknown or expired sessions.
+var ErrSessionNotFound = errors.New("gateway: session not found")
+
+// SessionStore keeps resumable sessions by ID. The in-memory store is enough for one node; a
+// shared implementation (a later Redis store) lets a client resume on another node, which is
+// why this is an interface even though Sessions hold live state today.
+type SessionStore interface {
+	// Put registers a new session.
+	Put(ctx context.Context, s *Session) error
+	// Get returns the session or ErrSessionNotFound.
+	Get(ctx context.Context, id string) (*Session, error)
+	// Delete forgets a session; deleting an unknown ID is not an error.
+	Delete(ctx context.Context, id string) error
+}
+
+// MemorySessionStore is a SessionStore for a single node.
+type MemorySessionStore struct {
+	mu sync.Mutex
+	m  map[string]*Session
+}
+
+// NewMemorySessionStore returns an empty store.
+func NewMemorySessionStore() *MemorySessionStore {
+	return &MemorySessionStore{m: make(map[string]*Session)}
+}
+
+// Put implements SessionStore.
+func (m *MemorySessionStore) Put(_ context.Context, s *Session) error {
+	m.mu.Lock()
+	m.m[s.id] = s
+	m.mu.Unlock()
+	return nil
+}
+
+// Get implements SessionStore.
+func (m *MemorySessionStore) Get(_ context.Context, id string) (*Session, error) {
+	m.mu.Lock()
+	s, ok := m.m[id]
+	m.mu.Unlock()
+	if !ok {
+		return nil, ErrSessionNotFound
+	}
+	return s, nil
+}
+
+// Delete implements SessionStore.
+func (m *MemorySessionStore) Delete(_ context.Context, id string) error {
+	m.mu.Lock()
+	delete(m.m, id)
+	m.mu.Unlock()
+	return nil
+}
