@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything `parley serve` reads from flags and environment variables. A flag
+// wins over its variable, which wins over the default.
+type config struct {
+	RESTAddr         string
+	GatewayAddr      string
+	PublicRESTURL    string
+	PublicGatewayURL string
+	DataDir          string
+	DatabaseURL      string
+	RedisURL         string
+	LogLevel         string
+	WorkerID         int
+	ProcessID        int
+	HeartbeatMS      int
+	ResumeWindow     time.Duration
+	TestControls     bool
+	ReadyFile        string
+}
+
+// flagHelp reports that -h was asked for and usage printed.
+var flagHelp = errors.New("help requested")
+
+func parseServe(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.RESTAddr, "rest-addr", envOr("PARLEY_REST_ADDR", "127.0.0.1:8080"), "REST listen address (env PARLEY_REST_ADDR)")
+	fs.StringVar(&c.GatewayAddr, "gateway-addr", envOr("PARLEY_GATEWAY_ADDR", "127.0.0.1:8081"), "gateway listen address (env PARLEY_GATEWAY_ADDR)")
+	fs.StringVar(&c.PublicRESTURL, "public-rest-url", envOr("PARLEY_PUBLIC_REST_URL", ""), "REST URL clients use (env PARLEY_PUBLIC_REST_URL; default from --rest-addr)")
+	fs.StringVar(&c.PublicGatewayURL, "public-gateway-url", envOr("PARLEY_PUBLIC_GATEWAY_URL", ""), "gateway URL GET /gateway returns (env PARLEY_PUBLIC_GATEWAY_URL; default from --gateway-addr)")
+	fs.StringVar(&c.DataDir, "data-dir", envOr("PARLEY_DATA_DIR", "./parley-data"), "embedded store directory (env PARLEY_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", envOr("PARLEY_DATABASE_URL", ""), "Postgres URL; set to use Postgres instead of the embedded store (env PARLEY_DATABASE_URL)")
+	fs.StringVar(&c.RedisURL, "redis-url", envOr("PARLEY_REDIS_URL", ""), "Redis URL for cross-node mode (env PARLEY_REDIS_URL; not yet used)")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error (env PARLEY_LOG_LEVEL)")
+	fs.IntVar(&c.WorkerID, "worker-id", envInt("PARLEY_WORKER_ID", 0), "snowflake worker ID 0-31, distinct per node (env PARLEY_WORKER_ID)")
+	fs.IntVar(&c.ProcessID, "process-id", envInt("PARLEY_PROCESS_ID", 0), "snowflake process ID 0-31 (env PARLEY_PROCESS_ID)")
+	fs.IntVar(&c.HeartbeatMS, "heartbeat-interval", envInt("PARLEY_HEARTBEAT_INTERVAL", 41250), "gateway heartbeat interval in ms (env PARLEY_HEARTBEAT_INTERVAL)")
+	fs.DurationVar(&c.ResumeWindow, "resume-window", envDuration("PARLEY_RESUME_WINDOW", 3*time.Minute), "how long a dropped session stays resumable (env PARLEY_RESUME_WINDOW)")
+	fs.BoolVar(&c.TestControls, "test-controls", envOr("PARLEY_TEST_CONTROLS", "") == "1", "serve test-only controls under /_parley/test on the gateway listener (never in production)")
+	fs.StringVar(&c.ReadyFile, "ready-file", envOr("PARLEY_READY_FILE", ""), "write the bound URLs as JSON to this file once listening")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, flagHelp
+		}
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if c.WorkerID < 0 || c.WorkerID > 31 || c.ProcessID < 0 || c.ProcessID > 31 {
+		return c, fmt.Errorf("--worker-id and --process-id must be 0-31")
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("--log-level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(envOr(key, "")); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(envOr(key, "")); err == nil {
+		return v
+	}
+	return def
+}
+
+// publicURL derives a client-facing URL from a bound address: a wildcard host becomes
+// 127.0.0.1, because clients cannot dial 0.0.0.0.
+func publicURL(scheme string, addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return scheme + "://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// trimURL removes a trailing slash and any query string: libraries append their own.
+func trimURL(u string) string {
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		u = u[:i]
+	}
+	return strings.TrimRight(u, "/")
+}

@@ -1,0 +1,210 @@
+// Command parley runs a Discord-compatible chat server.
+//
+//	parley [serve] [flags]   run the server (the default)
+//	parley demo --url URL    create a demo user, guild and bot on a running server
+//
+// Every flag has an environment variable; see `parley serve -h` and README.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/parley-chat/parley/gateway"
+	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/rest"
+	"github.com/parley-chat/parley/snowflake"
+	"github.com/parley-chat/parley/storage"
+	"github.com/parley-chat/parley/storage/embedded"
+	"github.com/parley-chat/parley/storage/postgres"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo" || args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "demo":
+		return runDemo(ctx, args, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: parley [serve] [flags] | parley demo [--url URL] [--json]\n\nRun `parley serve -h` for the server's flags.")
+		return 0
+	}
+	cfg, err := parseServe(args, stderr)
+	if err != nil {
+		if errors.Is(err, flagHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "parley: %v\n", err)
+		return 2
+	}
+	if err := serve(ctx, cfg, stderr); err != nil {
+		fmt.Fprintf(stderr, "parley: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// serve wires storage → guilds → gateway and rest, listens, and shuts down on ctx.
+func serve(ctx context.Context, cfg config, stderr io.Writer) error {
+	level, _ := parseLevel(cfg.LogLevel)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	start := time.Now()
+	store, backend, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	_, secretErr := store.Settings().Get(ctx, "token_secret")
+	firstStart := errors.Is(secretErr, storage.ErrNotFound)
+
+	ids, err := snowflake.NewGenerator(cfg.WorkerID, cfg.ProcessID)
+	if err != nil {
+		return err
+	}
+	svc, err := guilds.New(ctx, guilds.Config{Store: store, IDs: ids, Logger: log.With("component", "guilds")})
+	if err != nil {
+		return fmt.Errorf("start domain: %w", err)
+	}
+
+	restLn, err := net.Listen("tcp", cfg.RESTAddr)
+	if err != nil {
+		return fmt.Errorf("listen rest: %w", err)
+	}
+	gwLn, err := net.Listen("tcp", cfg.GatewayAddr)
+	if err != nil {
+		restLn.Close()
+		return fmt.Errorf("listen gateway: %w", err)
+	}
+	restURL := trimURL(cfg.PublicRESTURL)
+	if restURL == "" {
+		restURL = publicURL("http", restLn.Addr())
+	}
+	gwURL := trimURL(cfg.PublicGatewayURL)
+	if gwURL == "" {
+		gwURL = publicURL("ws", gwLn.Addr())
+	}
+
+	gw, err := gateway.New(gateway.Config{
+		PublicURL:         gwURL,
+		HeartbeatInterval: time.Duration(cfg.HeartbeatMS) * time.Millisecond,
+		ResumeWindow:      cfg.ResumeWindow,
+		Logger:            log.With("component", "gateway"),
+		TestControls:      cfg.TestControls,
+		PostMessage: func(ctx context.Context, authorID, channelID snowflake.ID, content string) error {
+			_, err := svc.CreateMessage(ctx, authorID, channelID, guilds.MessageParams{Content: content})
+			return err
+		},
+	}, svc)
+	if err != nil {
+		return fmt.Errorf("start gateway: %w", err)
+	}
+	svc.SetPublisher(gw)
+
+	api, err := rest.New(rest.Config{
+		PublicGatewayURL: gwURL,
+		GatewayBotInfo: func(userID snowflake.ID) (shards, total, remaining, resetAfterMs, maxConcurrency int) {
+			t, r, reset, mc := gw.SessionStartLimit(userID)
+			return 1, t, r, int(reset / time.Millisecond), mc
+		},
+		Logger: log.With("component", "rest"),
+	}, svc)
+	if err != nil {
+		return fmt.Errorf("start rest: %w", err)
+	}
+
+	gwSrv := &http.Server{Handler: gw.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() { errc <- api.Listener(restLn) }()
+	go func() {
+		if err := gwSrv.Serve(gwLn); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("gateway: serve: %w", err)
+			return
+		}
+		errc <- nil
+	}()
+
+	log.Info("parley listening", "rest", restURL, "gateway", gwURL, "store", backend,
+		"startup", time.Since(start).Round(time.Millisecond), "test_controls", cfg.TestControls)
+	if firstStart {
+		fmt.Fprintf(stderr, "\nFirst start on an empty store. Create a demo user, guild and bot with:\n\n    go run ./cmd/parley demo --url %s\n\n", restURL)
+	}
+	if cfg.ReadyFile != "" {
+		if err := writeReady(cfg.ReadyFile, restURL, gwURL, cfg.TestControls); err != nil {
+			return err
+		}
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if err != nil {
+			return err
+		}
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Sessions first (op 7, reconnectable close), then the listeners, then the store.
+	if err := gw.Shutdown(sctx); err != nil {
+		log.Warn("gateway shutdown", "err", err)
+	}
+	if err := gwSrv.Shutdown(sctx); err != nil {
+		log.Warn("gateway listener shutdown", "err", err)
+	}
+	if err := api.Shutdown(sctx); err != nil {
+		log.Warn("rest shutdown", "err", err)
+	}
+	return nil
+}
+
+func openStore(ctx context.Context, cfg config) (storage.Store, string, error) {
+	if cfg.DatabaseURL != "" {
+		st, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, "", fmt.Errorf("open postgres: %w", err)
+		}
+		return st, "postgres", nil
+	}
+	st, err := embedded.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("open embedded store in %s: %w", cfg.DataDir, err)
+	}
+	return st, "embedded:" + cfg.DataDir, nil
+}
+
+// writeReady writes the bound URLs atomically, for harnesses that start parley on port 0.
+func writeReady(path, restURL, gwURL string, controls bool) error {
+	info := map[string]string{"rest_url": restURL, "gateway_url": gwURL}
+	if controls {
+		info["test_controls_url"] = "http" + gwURL[len("ws"):] + "/_parley/test"
+	}
+	b, _ := json.Marshal(info)
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("write ready file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write ready file: %w", err)
+	}
+	return nil
+}
