@@ -284,7 +284,7 @@ func TestEndToEnd(t *testing.T) {
 	// Deny the first bot VIEW_CHANNEL on a new channel: it hears nothing from it.
 	var ch map[string]any
 	srv.api(t, "POST", "/guilds/"+f.guildID+"/channels", f.userToken, map[string]any{
-		"name": "private",
+		"name":                  "private",
 		"permission_overwrites": []map[string]any{{"id": f.appID, "type": 1, "deny": "1024"}},
 	}, &ch)
 	srv.api(t, "POST", "/channels/"+ch["id"].(string)+"/messages", f.userToken, map[string]any{"content": "hidden"}, nil)

@@ -1,0 +1,149 @@
+package rest
+
+import (
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parley-chat/parley/guilds"
+)
+
+// apiError is one of Discord's JSON error answers: an HTTP status and the
+// {"code","message"[,"errors"]} body.
+type apiError struct {
+	Status  int            `json:"-"`
+	Code    int            `json:"code"`
+	Message string         `json:"message"`
+	Errors  map[string]any `json:"errors,omitempty"`
+}
+
+func (e *apiError) Error() string {
+	return "rest: " + strconv.Itoa(e.Status) + " " + strconv.Itoa(e.Code) + " " + e.Message
+}
+
+// Generic answers Discord gives without a specific JSON code.
+var (
+	errUnauthorized     = &apiError{Status: fiber.StatusUnauthorized, Code: 0, Message: "401: Unauthorized"}
+	errNotFound         = &apiError{Status: fiber.StatusNotFound, Code: 0, Message: "404: Not Found"}
+	errMethodNotAllowed = &apiError{Status: fiber.StatusMethodNotAllowed, Code: 0, Message: "405: Method Not Allowed"}
+	errInternal         = &apiError{Status: fiber.StatusInternalServerError, Code: 0, Message: "500: Internal Server Error"}
+	errTooLarge         = &apiError{Status: fiber.StatusRequestEntityTooLarge, Code: 40005, Message: "Request entity too large"}
+	errInvalidJSON      = &apiError{Status: fiber.StatusBadRequest, Code: 50109, Message: "The request body contains invalid JSON."}
+	errBotsForbidden    = &apiError{Status: fiber.StatusForbidden, Code: 20001, Message: "Bots cannot use this endpoint"}
+	errUsersForbidden   = &apiError{Status: fiber.StatusForbidden, Code: 20002, Message: "Only bots can use this endpoint"}
+	// errUnknownEmojiReaction is 10014 on the reaction routes, where Discord answers 400.
+	errUnknownEmojiReaction = &apiError{Status: fiber.StatusBadRequest, Code: 10014, Message: "Unknown Emoji"}
+)
+
+// errorTable is the one place a domain error becomes a Discord status, code and message.
+// Entries are checked in order with errors.Is.
+var errorTable = []struct {
+	err error
+	api apiError
+}{
+	{guilds.ErrUnauthorized, *errUnauthorized},
+	{guilds.ErrRefreshReused, *errUnauthorized},
+	{guilds.ErrUnknownAccount, apiError{Status: 404, Code: 10001, Message: "Unknown Account"}},
+	{guilds.ErrUnknownApplication, apiError{Status: 404, Code: 10002, Message: "Unknown Application"}},
+	{guilds.ErrUnknownChannel, apiError{Status: 404, Code: 10003, Message: "Unknown Channel"}},
+	{guilds.ErrUnknownGuild, apiError{Status: 404, Code: 10004, Message: "Unknown Guild"}},
+	{guilds.ErrUnknownInvite, apiError{Status: 404, Code: 10006, Message: "Unknown Invite"}},
+	{guilds.ErrUnknownMember, apiError{Status: 404, Code: 10007, Message: "Unknown Member"}},
+	{guilds.ErrUnknownMessage, apiError{Status: 404, Code: 10008, Message: "Unknown Message"}},
+	{guilds.ErrUnknownRole, apiError{Status: 404, Code: 10011, Message: "Unknown Role"}},
+	{guilds.ErrUnknownUser, apiError{Status: 404, Code: 10013, Message: "Unknown User"}},
+	{guilds.ErrUnknownEmoji, apiError{Status: 404, Code: 10014, Message: "Unknown Emoji"}},
+	{guilds.ErrUnknownWebhook, apiError{Status: 404, Code: 10015, Message: "Unknown Webhook"}},
+	{guilds.ErrUnknownBan, apiError{Status: 404, Code: 10026, Message: "Unknown Ban"}},
+	{guilds.ErrBotsForbidden, *errBotsForbidden},
+	{guilds.ErrMaxPins, apiError{Status: 400, Code: 30003, Message: "Maximum number of pins reached (250)"}},
+	{guilds.ErrBanned, apiError{Status: 403, Code: 40007, Message: "The user is banned from this guild."}},
+	{guilds.ErrMissingAccess, apiError{Status: 403, Code: 50001, Message: "Missing Access"}},
+	{guilds.ErrCannotEditOthersMessage, apiError{Status: 403, Code: 50005, Message: "Cannot edit a message authored by another user"}},
+	{guilds.ErrEmptyMessage, apiError{Status: 400, Code: 50006, Message: "Cannot send an empty message"}},
+	{guilds.ErrInvalidDMTarget, apiError{Status: 403, Code: 50007, Message: "Cannot send messages to this user"}},
+	{guilds.ErrMissingPermissions, apiError{Status: 403, Code: 50013, Message: "Missing Permissions"}},
+	{guilds.ErrBulkDeleteTooOld, apiError{Status: 400, Code: 50034, Message: "You can only bulk delete messages that are under 14 days old."}},
+	{guilds.ErrOwnerCannotLeave, apiError{Status: 400, Code: 50055, Message: "Invalid Guild"}},
+	{guilds.ErrReactionBlocked, apiError{Status: 403, Code: 90001, Message: "Reaction was blocked"}},
+	{guilds.ErrInvalidLogin, apiError{Status: 400, Code: 50035, Message: "Invalid Form Body", Errors: map[string]any{
+		"login":    leaf(guilds.FieldError{Code: "INVALID_LOGIN", Message: "Login or password is invalid."}),
+		"password": leaf(guilds.FieldError{Code: "INVALID_LOGIN", Message: "Login or password is invalid."}),
+	}}},
+}
+
+// toAPIError maps any handler error to Discord's answer. Unknown errors are 500s.
+func toAPIError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var ve *guilds.ValidationError
+	if errors.As(err, &ve) {
+		return invalidForm(ve.Fields)
+	}
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return errNotFound
+		case fiber.StatusMethodNotAllowed:
+			return errMethodNotAllowed
+		case fiber.StatusRequestEntityTooLarge:
+			return errTooLarge
+		case fiber.StatusBadRequest:
+			return &apiError{Status: 400, Code: 0, Message: "400: Bad Request"}
+		default:
+			if fe.Code >= 400 && fe.Code < 500 {
+				return &apiError{Status: fe.Code, Code: 0, Message: strconv.Itoa(fe.Code) + ": " + fe.Message}
+			}
+			return errInternal
+		}
+	}
+	for i := range errorTable {
+		if errors.Is(err, errorTable[i].err) {
+			a := errorTable[i].api
+			return &a
+		}
+	}
+	return errInternal
+}
+
+// invalidForm is 50035 with Discord's nested errors tree built from dotted field paths
+// ("embeds.0.title"); the empty path is a request-level error (top-level "_errors").
+func invalidForm(fields map[string][]guilds.FieldError) *apiError {
+	tree := map[string]any{}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		node := tree
+		if k != "" {
+			for _, part := range strings.Split(k, ".") {
+				child, ok := node[part].(map[string]any)
+				if !ok {
+					child = map[string]any{}
+					node[part] = child
+				}
+				node = child
+			}
+		}
+		prev, _ := node["_errors"].([]guilds.FieldError)
+		node["_errors"] = append(prev, fields[k]...)
+	}
+	return &apiError{Status: fiber.StatusBadRequest, Code: 50035, Message: "Invalid Form Body", Errors: tree}
+}
+
+// fieldError is a 50035 answer about one field.
+func fieldError(path, code, message string) *apiError {
+	return invalidForm(map[string][]guilds.FieldError{path: {{Code: code, Message: message}}})
+}
+
+func leaf(fe ...guilds.FieldError) map[string]any {
+	return map[string]any{"_errors": fe}
+}

@@ -1,0 +1,270 @@
+package rest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	verrors "github.com/pb33f/libopenapi-validator/errors"
+)
+
+// specPath is Discord's OpenAPI spec, beside the clone (../../shared from this package).
+const specPath = "../../shared/discord-api-spec/openapi.json"
+
+// spec is the loaded contract: the operations (for matching and coverage) and a validator
+// for response bodies.
+var spec struct {
+	once    sync.Once
+	err     error
+	missing bool
+	ops     map[string]bool // "GET /channels/{channel_id}"
+	paths   []string
+	mu      sync.Mutex
+	v       validator.Validator
+	checked map[string]int // operation → responses validated
+}
+
+func loadSpec(t testing.TB) bool {
+	t.Helper()
+	spec.once.Do(func() {
+		raw, err := os.ReadFile(specPath)
+		if err != nil {
+			spec.missing = true
+			spec.err = err
+			return
+		}
+		var doc struct {
+			Paths map[string]map[string]json.RawMessage `json:"paths"`
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			spec.err = err
+			return
+		}
+		spec.ops = map[string]bool{}
+		for p, item := range doc.Paths {
+			spec.paths = append(spec.paths, p)
+			for m := range item {
+				switch m {
+				case "get", "post", "put", "patch", "delete":
+					spec.ops[strings.ToUpper(m)+" "+p] = true
+				}
+			}
+		}
+		sort.Strings(spec.paths)
+		d, err := libopenapi.NewDocument(raw)
+		if err != nil {
+			spec.err = err
+			return
+		}
+		v, errs := validator.NewValidator(d)
+		if len(errs) > 0 {
+			spec.err = errs[0]
+			return
+		}
+		spec.v = v
+		spec.checked = map[string]int{}
+	})
+	if spec.missing {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Discord OpenAPI spec missing at %s: %v", specPath, spec.err)
+		}
+		t.Logf("SKIPPING OpenAPI validation: spec missing at %s (%v)", specPath, spec.err)
+		return false
+	}
+	if spec.err != nil {
+		t.Fatalf("load OpenAPI spec: %v", spec.err)
+	}
+	return true
+}
+
+// matchOp finds the spec path template for a request path relative to the version prefix,
+// preferring literal segments ("/users/@me" over "/users/{user_id}").
+func matchOp(method, rel string) (string, bool) {
+	segs := strings.Split(strings.Trim(rel, "/"), "/")
+	best, bestScore := "", -1
+	for _, p := range spec.paths {
+		ps := strings.Split(strings.Trim(p, "/"), "/")
+		if len(ps) != len(segs) || !spec.ops[method+" "+p] {
+			continue
+		}
+		score := 0
+		ok := true
+		for i := range ps {
+			switch {
+			case strings.HasPrefix(ps[i], "{"):
+			case ps[i] == segs[i]:
+				score++
+			default:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok && score > bestScore {
+			best, bestScore = p, score
+		}
+	}
+	return best, bestScore >= 0
+}
+
+// versionless strips /api, /api/v9 or /api/v10.
+func versionless(p string) string {
+	p = strings.TrimPrefix(p, "/api")
+	for _, v := range []string{"/v10", "/v9"} {
+		if strings.HasPrefix(p, v+"/") || p == v {
+			return strings.TrimPrefix(p, v)
+		}
+	}
+	return p
+}
+
+// checkSpec validates one answer against the spec's response schema for its operation, when
+// the spec has the operation. Any mismatch fails the calling test.
+func checkSpec(t testing.TB, req *http.Request, r resp) {
+	t.Helper()
+	if !loadSpec(t) {
+		return
+	}
+	rel := versionless(req.URL.Path)
+	tmpl, ok := matchOp(req.Method, rel)
+	if !ok {
+		return // a Parley extension (POST /guilds, /auth/...) or an unknown route
+	}
+	u := "https://discord.com/api/v10" + rel
+	if req.URL.RawQuery != "" {
+		u += "?" + req.URL.RawQuery
+	}
+	vreq, err := http.NewRequest(req.Method, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := r.Header.Clone()
+	if len(r.Body) == 0 {
+		hdr.Del("Content-Type")
+	}
+	vres := &http.Response{StatusCode: r.Status, Header: hdr, Body: io.NopCloser(bytes.NewReader(r.Body)), Request: vreq}
+	spec.mu.Lock()
+	valid, errs := spec.v.ValidateHttpResponse(vreq, vres)
+	spec.checked[req.Method+" "+tmpl]++
+	spec.mu.Unlock()
+	if valid {
+		return
+	}
+	if knownOnly(errs) {
+		return
+	}
+	var b strings.Builder
+	for _, e := range errs {
+		b.WriteString("\n  - " + e.Message + ": " + e.Reason)
+		for _, f := range e.SchemaValidationErrors {
+			b.WriteString("\n      " + f.FieldPath + ": " + f.Reason)
+		}
+	}
+	t.Errorf("%s %s (%s) → %d does not match Discord's OpenAPI spec:%s\n  body: %s", req.Method, req.URL.Path, tmpl, r.Status, b.String(), truncate(r.Body))
+}
+
+func truncate(b []byte) string {
+	if len(b) > 800 {
+		return string(b[:800]) + "…"
+	}
+	return string(b)
+}
+
+// knownGaps are spec mismatches that are not rest's to fix: object shapes owned by opcodes
+// (listed for the lead, shrink this list as they are fixed) and one place where Discord's
+// production API and its own spec disagree. PARLEY_SPEC_STRICT=1 ignores the list.
+var knownGaps = []struct{ pattern, owner string }{
+	{"missing property 'primary_guild'", "opcodes.User: add primary_guild (always present, null)"},
+	{"missing property 'home_header'", "opcodes.Guild and GuildPreview: add home_header (null)"},
+	{"fields[]: missing property 'inline'", "opcodes.EmbedField: inline must not be omitempty"},
+	{"missing properties 'type', 'flags_new', 'redirect_uris'", "opcodes.Application: add type, flags_new, redirect_uris, interactions_endpoint_url, role_connections_verification_url, approximate_*_count, explicit_content_filter, eligible_oauth2_scopes"},
+	{": missing property 'roles'", "opcodes.Emoji: roles must always be present ([])"},
+	{"guild: missing properties 'splash', 'description', 'verification_level'", "opcodes.PartialGuild in invites: add splash, description, verification_level, vanity_url_code, nsfw_level, nsfw, premium_subscription_count"},
+	{": missing property 'guild_id'", "opcodes.Invite: add guild_id for guild invites"},
+	{"_errors[].code: got string, want integer", "spec: production Discord sends string field-error codes (BASE_TYPE_REQUIRED); libraries expect strings"},
+}
+
+// branchNoise are the failures a oneOf/anyOf reports for the branches a value was not meant
+// to match; they are ignored only next to a known gap in the same response.
+var branchNoise = []string{"got object, want null", "value must be ", "missing properties 'name', 'icon', 'owner_id'",
+	"._errors: got array, want object"}
+
+// errorsNoise is the same for the nested errors tree of a 50035 (lines under $.errors only).
+var errorsNoise = []string{"missing property '_errors'", "additional properties '"}
+
+var gapHits sync.Map // pattern → *atomic count (int64 via mutex-free map of counters)
+
+var paramRE = regexp.MustCompile(`\{[^}]*\}`)
+
+var indexRE = regexp.MustCompile(`\[[0-9]+\]`)
+
+func knownOnly(errs []*verrors.ValidationError) bool {
+	if os.Getenv("PARLEY_SPEC_STRICT") == "1" {
+		return false
+	}
+	known := false
+	var hits []string
+	for _, e := range errs {
+		if len(e.SchemaValidationErrors) == 0 {
+			return false
+		}
+		for _, f := range e.SchemaValidationErrors {
+			line := indexRE.ReplaceAllString(f.FieldPath, "[]") + ": " + f.Reason
+			matched := false
+			for _, g := range knownGaps {
+				if strings.Contains(line, g.pattern) {
+					matched, known = true, true
+					hits = append(hits, g.pattern)
+					break
+				}
+			}
+			for _, n := range branchNoise {
+				if !matched && strings.Contains(line, n) {
+					matched = true
+				}
+			}
+			for _, n := range errorsNoise {
+				if !matched && strings.HasPrefix(line, "$.errors") && strings.Contains(line, n) {
+					matched = true
+				}
+			}
+			if !matched {
+				return false
+			}
+		}
+	}
+	if known {
+		for _, h := range hits {
+			v, _ := gapHits.LoadOrStore(h, new(atomic.Int64))
+			v.(*atomic.Int64).Add(1)
+		}
+	}
+	return known
+}
+
+// reportGaps prints how often each known gap was seen, so it stays visible.
+func reportGaps() {
+	for _, g := range knownGaps {
+		if v, ok := gapHits.Load(g.pattern); ok {
+			fmt.Printf("KNOWN SPEC GAP (%d responses): %s → %s\n", v.(*atomic.Int64).Load(), g.pattern, g.owner)
+		}
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	reportGaps()
+	os.Exit(code)
+}

@@ -1,0 +1,238 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/snowflake"
+)
+
+// Config configures a Server. Zero values mean the documented defaults.
+type Config struct {
+	// PublicGatewayURL is what GET /gateway answers, e.g. "wss://gateway.example.org" (no
+	// query string, no trailing slash: libraries append their own). Required.
+	PublicGatewayURL string
+	// GatewayBotInfo supplies GET /gateway/bot's recommended shard count and
+	// session_start_limit for a bot. Default: 1 shard, 1000/1000 identifies, max_concurrency 1.
+	GatewayBotInfo func(userID snowflake.ID) (shards, total, remaining, resetAfterMs, maxConcurrency int)
+	// BodyLimit caps request bodies in bytes; larger ones get 413. Default: 25 MiB (Discord's
+	// Create Message limit).
+	BodyLimit int
+	// RateLimiter counts requests. Default: an in-process MemoryLimiter.
+	RateLimiter Limiter
+	// RateLimits sets the global and per-route limits. Default: see RateLimits.
+	RateLimits RateLimits
+	// Logger receives diagnostics. Default: discard.
+	Logger *slog.Logger
+}
+
+// Server is the REST API.
+type Server struct {
+	cfg     Config
+	svc     Service
+	app     *fiber.App
+	limiter Limiter
+	limits  RateLimits
+	log     *slog.Logger
+}
+
+// versions are the path prefixes served; unversioned /api is answered as v10.
+var versions = []string{"/api/v10", "/api/v9", "/api"}
+
+// New builds a Server on svc.
+func New(cfg Config, svc Service) (*Server, error) {
+	if svc == nil {
+		return nil, errors.New("rest: a Service is required")
+	}
+	if cfg.PublicGatewayURL == "" {
+		return nil, errors.New("rest: PublicGatewayURL is required")
+	}
+	if strings.ContainsAny(cfg.PublicGatewayURL, "?#") {
+		return nil, fmt.Errorf("rest: PublicGatewayURL %q must not carry a query string", cfg.PublicGatewayURL)
+	}
+	cfg.PublicGatewayURL = strings.TrimRight(cfg.PublicGatewayURL, "/")
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 25 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.RateLimiter == nil {
+		cfg.RateLimiter = NewMemoryLimiter(nil)
+	}
+	s := &Server{
+		cfg:     cfg,
+		svc:     svc,
+		limiter: cfg.RateLimiter,
+		limits:  cfg.RateLimits.withDefaults(),
+		log:     cfg.Logger,
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:                   "parley",
+		BodyLimit:                 cfg.BodyLimit,
+		DisableStartupMessage:     true,
+		DisableDefaultContentType: true,
+		ErrorHandler:              s.errorHandler,
+		ReadBufferSize:            16 << 10,
+	})
+	s.app.Use(recover.New(recover.Config{
+		EnableStackTrace: true,
+		StackTraceHandler: func(c *fiber.Ctx, e any) {
+			s.log.Error("panic in handler", "method", c.Method(), "path", c.Path(), "panic", e, "stack", string(debug.Stack()))
+		},
+	}))
+	s.routes()
+	return s, nil
+}
+
+// App returns the Fiber app, for tests (app.Test) and for mounting.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listener serves on ln until Shutdown.
+func (s *Server) Listener(ln net.Listener) error {
+	if err := s.app.Listener(ln); err != nil {
+		return fmt.Errorf("rest: serve: %w", err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests until ctx is done.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.app.ShutdownWithContext(ctx); err != nil {
+		return fmt.Errorf("rest: shutdown: %w", err)
+	}
+	return nil
+}
+
+// errorHandler is Fiber's last resort: routing errors (404, 405), body too large, panics
+// recovered by the middleware, and anything a handler returned unhandled.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	ae := toAPIError(err)
+	if ae.Status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	return writeJSON(c, ae.Status, ae)
+}
+
+// authMode says who may call a route.
+type authMode int
+
+const (
+	public   authMode = iota // no Authorization needed
+	anyone                   // a user or a bot
+	humans                   // users only: bots get 20001
+	botsOnly                 // bots only: users get 20002
+)
+
+// request is what a handler sees: the Fiber context (valid only during the handler), the
+// request's context and the authenticated identity (zero on public routes).
+type request struct {
+	c   *fiber.Ctx
+	ctx context.Context
+	id  guilds.Identity
+}
+
+type handler func(r *request) error
+
+// majors are the path parameters that split a route's rate-limit bucket, in Discord's order.
+var majors = []string{"channel_id", "guild_id", "webhook_id"}
+
+// handle registers h for method and a Discord path template ("/channels/{channel_id}") under
+// every served version prefix, wrapped with authentication, rate limiting and error mapping.
+func (s *Server) handle(method, template string, mode authMode, h handler) {
+	route := template
+	major := ""
+	for _, m := range majors {
+		if strings.Contains(template, "{"+m+"}") {
+			major = m
+			break
+		}
+	}
+	fiberPath := strings.NewReplacer("{", ":", "}", "").Replace(route)
+	rate, ok := s.limits.Routes[method+" "+template]
+	if !ok {
+		rate = s.limits.Default
+	}
+	b := newBucket(method, template, rate, major)
+	wrapped := func(c *fiber.Ctx) error {
+		r := &request{c: c, ctx: c.UserContext()}
+		who := ""
+		if mode != public {
+			auth := c.Get(fiber.HeaderAuthorization)
+			if auth == "" {
+				return writeJSON(c, errUnauthorized.Status, errUnauthorized)
+			}
+			id, err := s.svc.Authenticate(r.ctx, auth)
+			if err != nil {
+				return s.fail(c, err)
+			}
+			r.id = id
+			switch {
+			case mode == humans && id.Bot:
+				return s.fail(c, errBotsForbidden)
+			case mode == botsOnly && !id.Bot:
+				return s.fail(c, errUsersForbidden)
+			}
+			who = "u" + id.UserID.String()
+		} else {
+			who = "ip" + c.IP()
+		}
+		if stop, err := s.rateLimit(c, b, who); stop || err != nil {
+			return err
+		}
+		if err := h(r); err != nil {
+			return s.fail(c, err)
+		}
+		return nil
+	}
+	for _, v := range versions {
+		s.app.Add(method, v+fiberPath, wrapped)
+	}
+}
+
+// fail writes err as Discord's JSON error.
+func (s *Server) fail(c *fiber.Ctx, err error) error {
+	ae := toAPIError(err)
+	if ae.Status >= 500 {
+		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+	}
+	return writeJSON(c, ae.Status, ae)
+}
+
+// writeJSON writes v with Content-Type exactly "application/json" (eris, oceanic and
+// discord.py compare it with ===) and without HTML escaping, as Discord.
+func writeJSON(c *fiber.Ctx, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode response: %w", err)
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	b := buf.Bytes()
+	return c.Send(b[:len(b)-1]) // drop Encode's newline
+}
+
+// ok writes a 200 JSON answer.
+func (r *request) ok(v any) error { return writeJSON(r.c, fiber.StatusOK, v) }
+
+// created writes a 201 JSON answer.
+func (r *request) created(v any) error { return writeJSON(r.c, fiber.StatusCreated, v) }
+
+// noContent writes 204 with no body.
+func (r *request) noContent() error {
+	r.c.Status(fiber.StatusNoContent)
+	return nil
+}
