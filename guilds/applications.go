@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/parley-chat/parley/opcodes"
@@ -67,16 +68,18 @@ func (s *Service) CreateApplication(ctx context.Context, ownerID snowflake.ID, p
 
 func (s *Service) applicationShape(a storage.Application, bot, owner *storage.User) opcodes.Application {
 	o := opcodes.Application{
-		ID:                  a.ID,
-		Name:                a.Name,
-		Icon:                a.Icon,
-		Description:         a.Description,
-		BotPublic:           a.BotPublic,
-		BotRequireCodeGrant: a.BotRequireCodeGrant,
-		VerifyKey:           a.VerifyKey,
-		Flags:               a.Flags,
-		RPCOrigins:          []string{},
-		RedirectURIs:        []string{},
+		ID:                   a.ID,
+		Name:                 a.Name,
+		Icon:                 a.Icon,
+		Description:          a.Description,
+		BotPublic:            a.BotPublic,
+		BotRequireCodeGrant:  a.BotRequireCodeGrant,
+		VerifyKey:            a.VerifyKey,
+		Flags:                a.Flags,
+		FlagsNew:             strconv.Itoa(a.Flags),
+		RPCOrigins:           []string{},
+		RedirectURIs:         []string{},
+		EligibleOAuth2Scopes: []string{},
 	}
 	if bot != nil {
 		u := userShape(*bot)

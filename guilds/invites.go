@@ -79,9 +79,11 @@ func inviteShape(i storage.Invite, g storage.Guild, ch storage.Channel, inviter 
 	}
 	name := ch.Name
 	o := opcodes.Invite{
-		Type:      0,
-		Code:      i.Code,
-		Guild:     &opcodes.PartialGuild{ID: g.ID, Name: g.Name, Icon: g.Icon, Features: features},
+		Type:    0,
+		Code:    i.Code,
+		GuildID: ptrID(g.ID),
+		Guild: &opcodes.InviteGuild{ID: g.ID, Name: g.Name, Icon: g.Icon, Description: g.Description,
+			Features: features, VerificationLevel: g.VerificationLevel},
 		Channel:   &opcodes.PartialChannel{ID: ch.ID, Name: &name, Type: opcodes.ChannelType(ch.Type)},
 		ExpiresAt: opcodes.TimestampPtr(inviteExpiry(i)),
 	}

@@ -59,14 +59,9 @@ func (e EmojiRef) key() string {
 	return e.Name
 }
 
-func reactionEmoji(r storage.Reaction) opcodes.Emoji {
+func reactionEmoji(r storage.Reaction) opcodes.PartialEmoji {
 	name := r.EmojiName
-	o := opcodes.Emoji{ID: ptrID(r.EmojiID), Name: &name}
-	if r.EmojiID != 0 && r.EmojiAnimated {
-		t := true
-		o.Animated = &t
-	}
-	return o
+	return opcodes.PartialEmoji{ID: ptrID(r.EmojiID), Name: &name, Animated: r.EmojiID != 0 && r.EmojiAnimated}
 }
 
 // reactionTarget checks access for a reaction route and loads the message.
@@ -161,7 +156,7 @@ func (s *Service) RemoveReaction(ctx context.Context, actor, channelID, messageI
 	}
 	name := e.Name
 	d := opcodes.MessageReactionRemove{UserID: userID, ChannelID: channelID, MessageID: messageID,
-		GuildID: ptrID(ch.GuildID), Emoji: opcodes.Emoji{ID: ptrID(e.ID), Name: &name}}
+		GuildID: ptrID(ch.GuildID), Emoji: opcodes.PartialEmoji{ID: ptrID(e.ID), Name: &name, Animated: e.Animated}}
 	s.publish(ctx, s.reactionEvent(ch, opcodes.EventMessageReactionRemove, d))
 	return nil
 }
@@ -201,7 +196,7 @@ func (s *Service) RemoveEmojiReactions(ctx context.Context, actor, channelID, me
 	name := e.Name
 	s.publish(ctx, s.reactionEvent(ch, opcodes.EventMessageReactionRemoveEmoji,
 		opcodes.MessageReactionRemoveEmoji{ChannelID: channelID, MessageID: messageID, GuildID: ptrID(ch.GuildID),
-			Emoji: opcodes.Emoji{ID: ptrID(e.ID), Name: &name}}))
+			Emoji: opcodes.PartialEmoji{ID: ptrID(e.ID), Name: &name, Animated: e.Animated}}))
 	return nil
 }
 

@@ -66,7 +66,7 @@ type MessageReactionAdd struct {
 	MessageID       snowflake.ID  `json:"message_id"`
 	GuildID         *snowflake.ID `json:"guild_id,omitempty"`
 	Member          *Member       `json:"member,omitempty"`
-	Emoji           Emoji         `json:"emoji"`
+	Emoji           PartialEmoji  `json:"emoji"`
 	MessageAuthorID *snowflake.ID `json:"message_author_id,omitempty"`
 	Burst           bool          `json:"burst"`
 	BurstColors     []string      `json:"burst_colors"`
@@ -79,7 +79,7 @@ type MessageReactionRemove struct {
 	ChannelID snowflake.ID  `json:"channel_id"`
 	MessageID snowflake.ID  `json:"message_id"`
 	GuildID   *snowflake.ID `json:"guild_id,omitempty"`
-	Emoji     Emoji         `json:"emoji"`
+	Emoji     PartialEmoji  `json:"emoji"`
 	Burst     bool          `json:"burst"`
 	Type      int           `json:"type"`
 }
@@ -96,7 +96,7 @@ type MessageReactionRemoveEmoji struct {
 	ChannelID snowflake.ID  `json:"channel_id"`
 	MessageID snowflake.ID  `json:"message_id"`
 	GuildID   *snowflake.ID `json:"guild_id,omitempty"`
-	Emoji     Emoji         `json:"emoji"`
+	Emoji     PartialEmoji  `json:"emoji"`
 }
 
 // TypingStart is TYPING_START. Timestamp is Unix seconds.

@@ -20,6 +20,8 @@ type User struct {
 	PublicFlags      int          `json:"public_flags"`
 	Flags            int          `json:"flags"`
 	AvatarDecoration *struct{}    `json:"avatar_decoration_data"`
+	// PrimaryGuild is the user's server tag (2025); Parley has none, so it is always null.
+	PrimaryGuild *struct{} `json:"primary_guild"`
 	// Private fields, only in GET /users/@me and READY.
 	MFAEnabled *bool   `json:"mfa_enabled,omitempty"`
 	Verified   *bool   `json:"verified,omitempty"`
@@ -29,22 +31,31 @@ type User struct {
 
 // Application is Discord's application object as its owner and its bot see it.
 type Application struct {
-	ID                  snowflake.ID  `json:"id"`
-	Name                string        `json:"name"`
-	Icon                *string       `json:"icon"`
-	Description         string        `json:"description"`
-	BotPublic           bool          `json:"bot_public"`
-	BotRequireCodeGrant bool          `json:"bot_require_code_grant"`
-	Bot                 *User         `json:"bot,omitempty"`
-	Owner               *User         `json:"owner,omitempty"`
-	VerifyKey           string        `json:"verify_key"`
-	Team                *struct{}     `json:"team"`
-	Flags               int           `json:"flags"`
-	RPCOrigins          []string      `json:"rpc_origins,omitempty"`
-	RedirectURIs        []string      `json:"redirect_uris,omitempty"`
-	InteractionsURL     *string       `json:"interactions_endpoint_url,omitempty"`
-	ApproxGuildCount    *int          `json:"approximate_guild_count,omitempty"`
-	GuildID             *snowflake.ID `json:"guild_id,omitempty"`
+	ID                  snowflake.ID `json:"id"`
+	Name                string       `json:"name"`
+	Icon                *string      `json:"icon"`
+	Description         string       `json:"description"`
+	BotPublic           bool         `json:"bot_public"`
+	BotRequireCodeGrant bool         `json:"bot_require_code_grant"`
+	Bot                 *User        `json:"bot,omitempty"`
+	Owner               *User        `json:"owner,omitempty"`
+	VerifyKey           string       `json:"verify_key"`
+	Team                *struct{}    `json:"team"`
+	// Type is the application type; null for ordinary applications.
+	Type  *int `json:"type"`
+	Flags int  `json:"flags"`
+	// FlagsNew is Flags as a string, for flags beyond 32 bits (2026).
+	FlagsNew                       string        `json:"flags_new"`
+	RPCOrigins                     []string      `json:"rpc_origins,omitempty"`
+	RedirectURIs                   []string      `json:"redirect_uris"`
+	InteractionsURL                *string       `json:"interactions_endpoint_url"`
+	RoleConnectionsVerificationURL *string       `json:"role_connections_verification_url"`
+	ApproxGuildCount               int           `json:"approximate_guild_count"`
+	ApproxUserInstallCount         int           `json:"approximate_user_install_count"`
+	ApproxUserAuthorizationCount   int           `json:"approximate_user_authorization_count"`
+	ExplicitContentFilter          int           `json:"explicit_content_filter"`
+	EligibleOAuth2Scopes           []string      `json:"eligible_oauth2_scopes"`
+	GuildID                        *snowflake.ID `json:"guild_id,omitempty"`
 }
 
 // UnavailableGuild is a guild placeholder in READY and GUILD_DELETE.
@@ -83,16 +94,23 @@ type Role struct {
 	Flags        int          `json:"flags"`
 }
 
-// Emoji is Discord's emoji object. ID is null for unicode emoji.
+// Emoji is Discord's guild emoji object.
 type Emoji struct {
 	ID            *snowflake.ID  `json:"id"`
 	Name          *string        `json:"name"`
-	Roles         []snowflake.ID `json:"roles,omitempty"`
+	Roles         []snowflake.ID `json:"roles"`
 	User          *User          `json:"user,omitempty"`
 	RequireColons *bool          `json:"require_colons,omitempty"`
 	Managed       *bool          `json:"managed,omitempty"`
 	Animated      *bool          `json:"animated,omitempty"`
 	Available     *bool          `json:"available,omitempty"`
+}
+
+// PartialEmoji is the emoji of a reaction: a unicode emoji has a null ID.
+type PartialEmoji struct {
+	ID       *snowflake.ID `json:"id"`
+	Name     *string       `json:"name"`
+	Animated bool          `json:"animated,omitempty"`
 }
 
 // Member is Discord's guild member object. User is nil inside MESSAGE_CREATE's member.
@@ -223,7 +241,7 @@ type EmbedAuthor struct {
 type EmbedField struct {
 	Name   string `json:"name"`
 	Value  string `json:"value"`
-	Inline bool   `json:"inline,omitempty"`
+	Inline bool   `json:"inline"`
 }
 
 // Embed is Discord's embed object.
@@ -255,7 +273,7 @@ type Reaction struct {
 	CountDetails ReactionCountDetails `json:"count_details"`
 	Me           bool                 `json:"me"`
 	MeBurst      bool                 `json:"me_burst"`
-	Emoji        Emoji                `json:"emoji"`
+	Emoji        PartialEmoji         `json:"emoji"`
 	BurstColors  []string             `json:"burst_colors"`
 }
 
@@ -325,6 +343,7 @@ type Guild struct {
 	Name                        string        `json:"name"`
 	Icon                        *string       `json:"icon"`
 	IconHash                    *string       `json:"icon_hash,omitempty"`
+	HomeHeader                  *string       `json:"home_header"`
 	Splash                      *string       `json:"splash"`
 	DiscoverySplash             *string       `json:"discovery_splash"`
 	Owner                       *bool         `json:"owner,omitempty"`
@@ -391,6 +410,7 @@ type GuildPreview struct {
 	Icon                     *string      `json:"icon"`
 	Splash                   *string      `json:"splash"`
 	DiscoverySplash          *string      `json:"discovery_splash"`
+	HomeHeader               *string      `json:"home_header"`
 	Emojis                   []Emoji      `json:"emojis"`
 	Features                 []string     `json:"features"`
 	ApproximateMemberCount   int          `json:"approximate_member_count"`
@@ -440,6 +460,22 @@ type PartialGuild struct {
 	ApproximatePresenceCount *int `json:"approximate_presence_count,omitempty"`
 }
 
+// InviteGuild is the guild inside an invite.
+type InviteGuild struct {
+	ID                       snowflake.ID `json:"id"`
+	Name                     string       `json:"name"`
+	Splash                   *string      `json:"splash"`
+	Banner                   *string      `json:"banner"`
+	Description              *string      `json:"description"`
+	Icon                     *string      `json:"icon"`
+	Features                 []string     `json:"features"`
+	VerificationLevel        int          `json:"verification_level"`
+	VanityURLCode            *string      `json:"vanity_url_code"`
+	NSFWLevel                int          `json:"nsfw_level"`
+	NSFW                     bool         `json:"nsfw"`
+	PremiumSubscriptionCount int          `json:"premium_subscription_count"`
+}
+
 // PartialChannel is the channel inside an invite.
 type PartialChannel struct {
 	ID   snowflake.ID `json:"id"`
@@ -451,7 +487,8 @@ type PartialChannel struct {
 type Invite struct {
 	Type      int             `json:"type"`
 	Code      string          `json:"code"`
-	Guild     *PartialGuild   `json:"guild,omitempty"`
+	GuildID   *snowflake.ID   `json:"guild_id,omitempty"`
+	Guild     *InviteGuild    `json:"guild,omitempty"`
 	Channel   *PartialChannel `json:"channel"`
 	Inviter   *User           `json:"inviter,omitempty"`
 	ExpiresAt *Timestamp      `json:"expires_at"`
