@@ -152,9 +152,9 @@ func dedupe(ids []snowflake.ID) []snowflake.ID {
 
 // ModifyUserParams is PATCH /users/@me. Nil fields are left alone.
 type ModifyUserParams struct {
-	Username   *string  `json:"username"`
-	GlobalName **string `json:"global_name"`
-	Avatar     **string `json:"avatar"`
+	Username   *string                  `json:"username"`
+	GlobalName opcodes.Nullable[string] `json:"global_name"`
+	Avatar     opcodes.Nullable[string] `json:"avatar"`
 }
 
 // ModifyCurrentUser changes the user's own profile and publishes USER_UPDATE to them.
@@ -169,17 +169,17 @@ func (s *Service) ModifyCurrentUser(ctx context.Context, userID snowflake.ID, p 
 		validateUsername(&v, "username", name)
 		u.Username = name
 	}
-	if p.GlobalName != nil {
-		if *p.GlobalName != nil {
-			v.length("global_name", **p.GlobalName, 1, 32)
+	if p.GlobalName.Set {
+		if !p.GlobalName.Null {
+			v.length("global_name", p.GlobalName.Value, 1, 32)
 		}
-		u.GlobalName = *p.GlobalName
+		u.GlobalName = p.GlobalName.Ptr()
 	}
-	if p.Avatar != nil {
-		if *p.Avatar == nil {
+	if p.Avatar.Set {
+		if p.Avatar.Null {
 			u.Avatar = nil
 		} else {
-			hash, err := imageHash(**p.Avatar)
+			hash, err := imageHash(p.Avatar.Value)
 			if err != nil {
 				v.add("avatar", "IMAGE_INVALID", "Invalid image data")
 			} else {

@@ -109,16 +109,16 @@ type OverwriteParams struct {
 // ChannelParams is POST /guilds/{id}/channels and PATCH /channels/{id}. Nil fields keep their
 // value (on create: Discord's defaults, type 0).
 type ChannelParams struct {
-	Name                 *string            `json:"name"`
-	Type                 *int               `json:"type"`
-	Topic                **string           `json:"topic"`
-	Position             *int               `json:"position"`
-	NSFW                 *bool              `json:"nsfw"`
-	RateLimitPerUser     *int               `json:"rate_limit_per_user"`
-	Bitrate              *int               `json:"bitrate"`
-	UserLimit            *int               `json:"user_limit"`
-	ParentID             **snowflake.ID     `json:"parent_id"`
-	PermissionOverwrites *[]OverwriteParams `json:"permission_overwrites"`
+	Name                 *string                        `json:"name"`
+	Type                 *int                           `json:"type"`
+	Topic                opcodes.Nullable[string]       `json:"topic"`
+	Position             *int                           `json:"position"`
+	NSFW                 *bool                          `json:"nsfw"`
+	RateLimitPerUser     *int                           `json:"rate_limit_per_user"`
+	Bitrate              *int                           `json:"bitrate"`
+	UserLimit            *int                           `json:"user_limit"`
+	ParentID             opcodes.Nullable[snowflake.ID] `json:"parent_id"`
+	PermissionOverwrites *[]OverwriteParams             `json:"permission_overwrites"`
 }
 
 var creatableChannelTypes = []opcodes.ChannelType{
@@ -151,15 +151,15 @@ func (s *Service) applyChannel(ctx context.Context, v *validator, ch *storage.Ch
 			ch.Type = int(t)
 		}
 	}
-	if p.Topic != nil {
-		if *p.Topic != nil {
+	if p.Topic.Set {
+		if !p.Topic.Null {
 			max := 1024
 			if t := opcodes.ChannelType(ch.Type); t == opcodes.ChannelGuildForum || t == opcodes.ChannelGuildMedia {
 				max = 4096
 			}
-			v.length("topic", **p.Topic, 0, max)
+			v.length("topic", p.Topic.Value, 0, max)
 		}
-		ch.Topic = *p.Topic
+		ch.Topic = p.Topic.Ptr()
 	}
 	if p.Position != nil {
 		ch.Position = *p.Position
@@ -185,10 +185,10 @@ func (s *Service) applyChannel(ctx context.Context, v *validator, ch *storage.Ch
 		}
 		ch.UserLimit = *p.UserLimit
 	}
-	if p.ParentID != nil {
+	if p.ParentID.Set {
 		ch.ParentID = 0
-		if *p.ParentID != nil {
-			parent, err := s.store.Channels().Get(ctx, **p.ParentID)
+		if !p.ParentID.Null {
+			parent, err := s.store.Channels().Get(ctx, p.ParentID.Value)
 			if err != nil || parent.GuildID != ch.GuildID || opcodes.ChannelType(parent.Type) != opcodes.ChannelGuildCategory ||
 				opcodes.ChannelType(ch.Type) == opcodes.ChannelGuildCategory {
 				v.add("parent_id", "CHANNEL_PARENT_INVALID", "Invalid parent channel")
@@ -343,10 +343,10 @@ func (s *Service) DeleteChannel(ctx context.Context, actor, channelID snowflake.
 
 // ChannelPosition is one entry of PATCH /guilds/{id}/channels.
 type ChannelPosition struct {
-	ID              snowflake.ID   `json:"id"`
-	Position        *int           `json:"position"`
-	LockPermissions *bool          `json:"lock_permissions"`
-	ParentID        **snowflake.ID `json:"parent_id"`
+	ID              snowflake.ID                   `json:"id"`
+	Position        *int                           `json:"position"`
+	LockPermissions *bool                          `json:"lock_permissions"`
+	ParentID        opcodes.Nullable[snowflake.ID] `json:"parent_id"`
 }
 
 // ReorderChannels is PATCH /guilds/{id}/channels.
@@ -377,10 +377,10 @@ func (s *Service) ReorderChannels(ctx context.Context, actor, guildID snowflake.
 		if p.Position != nil {
 			positions[p.ID] = *p.Position
 		}
-		if p.ParentID != nil {
+		if p.ParentID.Set {
 			c.ParentID = 0
-			if *p.ParentID != nil {
-				parent, ok := byID[**p.ParentID]
+			if !p.ParentID.Null {
+				parent, ok := byID[p.ParentID.Value]
 				if !ok || opcodes.ChannelType(parent.Type) != opcodes.ChannelGuildCategory {
 					v.add(fmt.Sprintf("%d.parent_id", i), "CHANNEL_PARENT_INVALID", "Invalid parent channel")
 					continue

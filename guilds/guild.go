@@ -135,21 +135,21 @@ func (s *Service) GuildPreview(ctx context.Context, actor, guildID snowflake.ID)
 // ModifyGuildParams is PATCH /guilds/{id}. Nil fields are left alone; a nil inside a non-nil
 // double pointer clears the field.
 type ModifyGuildParams struct {
-	Name                        *string        `json:"name"`
-	Icon                        **string       `json:"icon"`
-	Description                 **string       `json:"description"`
-	VerificationLevel           *int           `json:"verification_level"`
-	DefaultMessageNotifications *int           `json:"default_message_notifications"`
-	ExplicitContentFilter       *int           `json:"explicit_content_filter"`
-	AFKChannelID                **snowflake.ID `json:"afk_channel_id"`
-	AFKTimeout                  *int           `json:"afk_timeout"`
-	SystemChannelID             **snowflake.ID `json:"system_channel_id"`
-	SystemChannelFlags          *int           `json:"system_channel_flags"`
-	RulesChannelID              **snowflake.ID `json:"rules_channel_id"`
-	PublicUpdatesChannelID      **snowflake.ID `json:"public_updates_channel_id"`
-	PreferredLocale             *string        `json:"preferred_locale"`
-	OwnerID                     *snowflake.ID  `json:"owner_id"`
-	PremiumProgressBarEnabled   *bool          `json:"premium_progress_bar_enabled"`
+	Name                        *string                        `json:"name"`
+	Icon                        opcodes.Nullable[string]       `json:"icon"`
+	Description                 opcodes.Nullable[string]       `json:"description"`
+	VerificationLevel           *int                           `json:"verification_level"`
+	DefaultMessageNotifications *int                           `json:"default_message_notifications"`
+	ExplicitContentFilter       *int                           `json:"explicit_content_filter"`
+	AFKChannelID                opcodes.Nullable[snowflake.ID] `json:"afk_channel_id"`
+	AFKTimeout                  *int                           `json:"afk_timeout"`
+	SystemChannelID             opcodes.Nullable[snowflake.ID] `json:"system_channel_id"`
+	SystemChannelFlags          *int                           `json:"system_channel_flags"`
+	RulesChannelID              opcodes.Nullable[snowflake.ID] `json:"rules_channel_id"`
+	PublicUpdatesChannelID      opcodes.Nullable[snowflake.ID] `json:"public_updates_channel_id"`
+	PreferredLocale             *string                        `json:"preferred_locale"`
+	OwnerID                     *snowflake.ID                  `json:"owner_id"`
+	PremiumProgressBarEnabled   *bool                          `json:"premium_progress_bar_enabled"`
 }
 
 // ModifyGuild needs MANAGE_GUILD (ownership transfer needs to be the owner).
@@ -167,21 +167,21 @@ func (s *Service) ModifyGuild(ctx context.Context, actor, guildID snowflake.ID, 
 		v.length("name", name, 2, 100)
 		g.Name = name
 	}
-	if p.Icon != nil {
+	if p.Icon.Set {
 		g.Icon = nil
-		if *p.Icon != nil {
-			h, err := imageHash(**p.Icon)
+		if !p.Icon.Null {
+			h, err := imageHash(p.Icon.Value)
 			if err != nil {
 				v.add("icon", "IMAGE_INVALID", "Invalid image data")
 			}
 			g.Icon = &h
 		}
 	}
-	if p.Description != nil {
-		if *p.Description != nil {
-			v.length("description", **p.Description, 0, 120)
+	if p.Description.Set {
+		if !p.Description.Null {
+			v.length("description", p.Description.Value, 0, 120)
 		}
-		g.Description = *p.Description
+		g.Description = p.Description.Ptr()
 	}
 	intIn := func(field string, val *int, lo, hi int, dst *int) {
 		if val == nil {
@@ -212,15 +212,15 @@ func (s *Service) ModifyGuild(ctx context.Context, actor, guildID snowflake.ID, 
 	if p.PremiumProgressBarEnabled != nil {
 		g.PremiumProgressBarEnabled = *p.PremiumProgressBarEnabled
 	}
-	channelRef := func(field string, val **snowflake.ID, dst *snowflake.ID) {
-		if val == nil {
+	channelRef := func(field string, val opcodes.Nullable[snowflake.ID], dst *snowflake.ID) {
+		if !val.Set {
 			return
 		}
-		if *val == nil {
+		if val.Null {
 			*dst = 0
 			return
 		}
-		ch, err := s.store.Channels().Get(ctx, **val)
+		ch, err := s.store.Channels().Get(ctx, val.Value)
 		if err != nil || ch.GuildID != guildID {
 			v.add(field, "CHANNEL_INVALID", "Invalid channel")
 			return

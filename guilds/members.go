@@ -151,11 +151,11 @@ func (s *Service) MembersByID(ctx context.Context, guildID snowflake.ID, ids []s
 
 // ModifyMemberParams is PATCH /guilds/{id}/members/{user} (and @me with only Nick).
 type ModifyMemberParams struct {
-	Nick                       **string            `json:"nick"`
-	Roles                      *[]snowflake.ID     `json:"roles"`
-	Mute                       *bool               `json:"mute"`
-	Deaf                       *bool               `json:"deaf"`
-	CommunicationDisabledUntil **opcodes.Timestamp `json:"communication_disabled_until"`
+	Nick                       opcodes.Nullable[string]            `json:"nick"`
+	Roles                      *[]snowflake.ID                     `json:"roles"`
+	Mute                       *bool                               `json:"mute"`
+	Deaf                       *bool                               `json:"deaf"`
+	CommunicationDisabledUntil opcodes.Nullable[opcodes.Timestamp] `json:"communication_disabled_until"`
 }
 
 // ModifyMember applies Discord's per-field permissions: nick needs MANAGE_NICKNAMES (or
@@ -189,15 +189,15 @@ func (s *Service) ModifyMember(ctx context.Context, actor, guildID, userID snowf
 		return nil
 	}
 	var v validator
-	if p.Nick != nil {
+	if p.Nick.Set {
 		if self && perms.Has(opcodes.PermChangeNickname) {
 			// Own nickname: CHANGE_NICKNAME is enough.
 		} else if err := need(opcodes.PermManageNicknames); err != nil {
 			return opcodes.Member{}, err
 		}
-		if *p.Nick != nil && **p.Nick != "" {
-			v.length("nick", **p.Nick, 1, 32)
-			m.Nick = *p.Nick
+		if !p.Nick.Null && p.Nick.Value != "" {
+			v.length("nick", p.Nick.Value, 1, 32)
+			m.Nick = p.Nick.Ptr()
 		} else {
 			m.Nick = nil
 		}
@@ -238,14 +238,14 @@ func (s *Service) ModifyMember(ctx context.Context, actor, guildID, userID snowf
 		}
 		m.Deaf = *p.Deaf
 	}
-	if p.CommunicationDisabledUntil != nil {
+	if p.CommunicationDisabledUntil.Set {
 		if err := need(opcodes.PermModerateMembers); err != nil {
 			return opcodes.Member{}, err
 		}
-		if *p.CommunicationDisabledUntil == nil {
+		if p.CommunicationDisabledUntil.Null {
 			m.CommunicationDisabledUntil = nil
 		} else {
-			until := (*p.CommunicationDisabledUntil).Time
+			until := p.CommunicationDisabledUntil.Value.Time
 			if until.After(s.now().Add(28 * 24 * time.Hour)) {
 				v.add("communication_disabled_until", "COMMUNICATION_DISABLED_TIMESTAMP_TOO_FAR", "Timeout cannot be longer than 28 days")
 			}

@@ -516,9 +516,16 @@ func (s *Service) Message(ctx context.Context, actor, channelID, messageID snowf
 	return out[0], nil
 }
 
+// Page selects a page of message history: at most one of Before, After and Around, and a
+// Limit of 1–100.
+type Page struct {
+	Before, After, Around snowflake.ID
+	Limit                 int
+}
+
 // Messages is GET /channels/{id}/messages: READ_MESSAGE_HISTORY (without it, an empty list,
 // as Discord answers), limit 1–100.
-func (s *Service) Messages(ctx context.Context, actor, channelID snowflake.ID, page storage.Page) ([]opcodes.Message, error) {
+func (s *Service) Messages(ctx context.Context, actor, channelID snowflake.ID, page Page) ([]opcodes.Message, error) {
 	_, perms, err := s.channelAccess(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
@@ -542,7 +549,7 @@ func (s *Service) Messages(ctx context.Context, actor, channelID snowflake.ID, p
 	if !perms.Has(opcodes.PermReadMessageHistory) {
 		return []opcodes.Message{}, nil
 	}
-	ms, err := s.store.Messages().List(ctx, channelID, page)
+	ms, err := s.store.Messages().List(ctx, channelID, storage.Page(page))
 	if err != nil {
 		return nil, fmt.Errorf("list messages: %w", err)
 	}

@@ -7,10 +7,9 @@ import (
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
-	"github.com/parley-chat/parley/storage"
 )
 
-func pageLimit(n int) storage.Page { return storage.Page{Limit: n} }
+func pageLimit(n int) guilds.Page { return guilds.Page{Limit: n} }
 
 func TestMessageLifecycle(t *testing.T) {
 	f := newFixture(t)
@@ -102,11 +101,11 @@ func TestMessageHistoryPaging(t *testing.T) {
 		}
 		ids = append(ids, m.ID)
 	}
-	page, err := f.svc.Messages(f.ctx, f.owner, f.chID, storage.Page{Before: ids[20], Limit: 5})
+	page, err := f.svc.Messages(f.ctx, f.owner, f.chID, guilds.Page{Before: ids[20], Limit: 5})
 	if err != nil || len(page) != 5 || page[0].ID != ids[19] || page[4].ID != ids[15] {
 		t.Fatalf("before page = %d msgs, %v", len(page), err)
 	}
-	page, err = f.svc.Messages(f.ctx, f.owner, f.chID, storage.Page{After: ids[2], Limit: 3})
+	page, err = f.svc.Messages(f.ctx, f.owner, f.chID, guilds.Page{After: ids[2], Limit: 3})
 	if err != nil || len(page) != 3 || page[0].ID != ids[5] || page[2].ID != ids[3] {
 		t.Fatalf("after page wrong: %v", err)
 	}

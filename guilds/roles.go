@@ -90,13 +90,13 @@ type RoleColorsParams struct {
 
 // RoleParams is POST and PATCH /guilds/{id}/roles[/{role}]. Nil fields keep their value.
 type RoleParams struct {
-	Name         *string              `json:"name"`
-	Permissions  *opcodes.Permissions `json:"permissions"`
-	Color        *int                 `json:"color"`
-	Colors       *RoleColorsParams    `json:"colors"`
-	Hoist        *bool                `json:"hoist"`
-	UnicodeEmoji **string             `json:"unicode_emoji"`
-	Mentionable  *bool                `json:"mentionable"`
+	Name         *string                  `json:"name"`
+	Permissions  *opcodes.Permissions     `json:"permissions"`
+	Color        *int                     `json:"color"`
+	Colors       *RoleColorsParams        `json:"colors"`
+	Hoist        *bool                    `json:"hoist"`
+	UnicodeEmoji opcodes.Nullable[string] `json:"unicode_emoji"`
+	Mentionable  *bool                    `json:"mentionable"`
 }
 
 // apply validates p and copies it onto r. Granting permissions the actor lacks is refused.
@@ -141,8 +141,8 @@ func (p RoleParams) apply(v *validator, r *storage.Role, actorPerms opcodes.Perm
 	if p.Mentionable != nil {
 		r.Mentionable = *p.Mentionable
 	}
-	if p.UnicodeEmoji != nil {
-		r.UnicodeEmoji = *p.UnicodeEmoji
+	if p.UnicodeEmoji.Set {
+		r.UnicodeEmoji = p.UnicodeEmoji.Ptr()
 	}
 	return nil
 }

@@ -38,11 +38,11 @@ type WebhookParams struct {
 }
 
 // ModifyWebhookParams is PATCH /webhooks/{id} (and, without ChannelID, PATCH
-// /webhooks/{id}/{token}). Nil fields are left alone; a nil inside Avatar clears it.
+// /webhooks/{id}/{token}). Nil fields are left alone; a null avatar clears it.
 type ModifyWebhookParams struct {
-	Name      *string       `json:"name"`
-	Avatar    **string      `json:"avatar"`
-	ChannelID *snowflake.ID `json:"channel_id"`
+	Name      *string                  `json:"name"`
+	Avatar    opcodes.Nullable[string] `json:"avatar"`
+	ChannelID *snowflake.ID            `json:"channel_id"`
 }
 
 // ExecuteWebhookParams is POST /webhooks/{id}/{token}: a message plus per-message overrides of
@@ -273,10 +273,10 @@ func applyWebhook(v *validator, w *storage.Webhook, p ModifyWebhookParams) {
 		validateWebhookName(v, "name", *p.Name)
 		w.Name = *p.Name
 	}
-	if p.Avatar != nil {
+	if p.Avatar.Set {
 		w.Avatar = nil
-		if *p.Avatar != nil && **p.Avatar != "" {
-			h, err := imageHash(**p.Avatar)
+		if !p.Avatar.Null && p.Avatar.Value != "" {
+			h, err := imageHash(p.Avatar.Value)
 			if err != nil {
 				v.add("avatar", "IMAGE_INVALID", "Invalid image data")
 			}

@@ -80,9 +80,8 @@ func TestWebhookLifecycle(t *testing.T) {
 	// Rename, clear the avatar and move to another channel: both channels hear about it.
 	other := bwChannel(f, "other", opcodes.ChannelGuildText)
 	name := "Hook Two"
-	var noAvatar *string
 	mark = bwMark(f)
-	mod, err := f.svc.ModifyWebhook(f.ctx, f.owner, w.ID, guilds.ModifyWebhookParams{Name: &name, Avatar: &noAvatar, ChannelID: &other})
+	mod, err := f.svc.ModifyWebhook(f.ctx, f.owner, w.ID, guilds.ModifyWebhookParams{Name: &name, Avatar: opcodes.Null[string](), ChannelID: &other})
 	if err != nil || *mod.Name != name || mod.Avatar != nil || *mod.ChannelID != other || mod.User == nil {
 		t.Fatalf("ModifyWebhook = %+v, %v", mod, err)
 	}
@@ -91,7 +90,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	// With the token: name and avatar only; channel_id is ignored and no user is returned.
 	name = "Hook Three"
 	mark = bwMark(f)
-	mod, err = f.svc.ModifyWebhookWithToken(f.ctx, w.ID, w.Token, guilds.ModifyWebhookParams{Name: &name, Avatar: func() **string { a := &avatar; return &a }(), ChannelID: &f.chID})
+	mod, err = f.svc.ModifyWebhookWithToken(f.ctx, w.ID, w.Token, guilds.ModifyWebhookParams{Name: &name, Avatar: opcodes.Some(avatar), ChannelID: &f.chID})
 	if err != nil || *mod.Name != name || mod.Avatar == nil || *mod.ChannelID != other || mod.User != nil {
 		t.Fatalf("ModifyWebhookWithToken = %+v, %v", mod, err)
 	}

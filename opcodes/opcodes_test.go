@@ -112,3 +112,36 @@ func FuzzTimestamp(f *testing.F) {
 		}
 	})
 }
+
+func TestNullable(t *testing.T) {
+	var body struct {
+		A Nullable[string] `json:"a"`
+		B Nullable[string] `json:"b"`
+		C Nullable[int]    `json:"c"`
+	}
+	if err := json.Unmarshal([]byte(`{"a":null,"c":5}`), &body); err != nil {
+		t.Fatal(err)
+	}
+	if !body.A.Set || !body.A.Null || body.A.Ptr() != nil {
+		t.Errorf("a = %+v, want present and null", body.A)
+	}
+	if body.B.Set {
+		t.Errorf("b = %+v, want absent", body.B)
+	}
+	if !body.C.Set || body.C.Null || *body.C.Ptr() != 5 {
+		t.Errorf("c = %+v, want 5", body.C)
+	}
+	var ue *json.UnmarshalTypeError
+	err := json.Unmarshal([]byte(`{"c":"x"}`), &body)
+	if !errorsAs(err, &ue) || ue.Field != "c" {
+		t.Errorf("wrong type: err = %v, want an UnmarshalTypeError on c", err)
+	}
+}
+
+func errorsAs(err error, target **json.UnmarshalTypeError) bool {
+	e, ok := err.(*json.UnmarshalTypeError)
+	if ok {
+		*target = e
+	}
+	return ok
+}

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"fmt"
+	"github.com/parley-chat/parley/opcodes"
 
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/snowflake"
@@ -62,7 +63,7 @@ func (s *Server) memberRoutes() {
 			return err
 		}
 		var body struct {
-			Nick **string `json:"nick"`
+			Nick opcodes.Nullable[string] `json:"nick"`
 		}
 		if err := r.decode(&body); err != nil {
 			return err

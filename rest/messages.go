@@ -6,7 +6,6 @@ import (
 
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/snowflake"
-	"github.com/parley-chat/parley/storage"
 )
 
 // messageRoutes:
@@ -24,7 +23,7 @@ func (s *Server) messageRoutes() {
 		if err != nil {
 			return err
 		}
-		var page storage.Page
+		var page guilds.Page
 		if page.Around, err = r.queryID("around"); err != nil {
 			return err
 		}

@@ -120,7 +120,6 @@ func decodeBody(body []byte, v any) error {
 	}
 	err := json.Unmarshal(body, v)
 	if err == nil {
-		keepNulls(body, v)
 		return nil
 	}
 	var syn *json.SyntaxError
@@ -146,6 +145,8 @@ var (
 	tsType    = reflect.TypeFor[opcodes.Timestamp]()
 	rawType   = reflect.TypeFor[json.RawMessage]()
 	unmarsh   = reflect.TypeFor[json.Unmarshaler]()
+	// nullableType is implemented by every opcodes.Nullable[T].
+	nullableType = reflect.TypeFor[interface{ NullableValue() }]()
 )
 
 // typeCheck walks a decoded JSON value against the Go type it should fill and returns the
@@ -189,6 +190,11 @@ func typeCheck(v any, t reflect.Type, path string) *apiError {
 		return nil
 	case rawType:
 		return nil
+	}
+	// opcodes.Nullable[T]: null is fine (checked above); otherwise check T.
+	if t.Implements(nullableType) {
+		vf, _ := t.FieldByName("Value")
+		return typeCheck(v, vf.Type, path)
 	}
 	if reflect.PointerTo(t).Implements(unmarsh) {
 		return nil
@@ -339,53 +345,4 @@ func unhex(c byte) byte {
 	default:
 		return c - 'A' + 10
 	}
-}
-
-// keepNulls makes an explicit JSON null visible in **T fields (the domain's "present but
-// null" — clear the topic, lift the timeout): encoding/json sets the outer pointer to nil for
-// null, which would read as "absent". Only top-level fields of struct bodies are affected.
-func keepNulls(body []byte, v any) {
-	rv := reflect.ValueOf(v)
-	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
-		return
-	}
-	fields := nullableFields(rv.Elem().Type())
-	if len(fields) == 0 {
-		return
-	}
-	var raw map[string]json.RawMessage
-	if json.Unmarshal(body, &raw) != nil {
-		return
-	}
-	for key, idx := range fields {
-		if r, ok := raw[key]; ok && string(bytes.TrimSpace(r)) == "null" {
-			f := rv.Elem().FieldByIndex(idx)
-			f.Set(reflect.New(f.Type().Elem())) // non-nil outer pointer to a nil *T
-		}
-	}
-}
-
-var nullableCache sync.Map // reflect.Type → map[string][]int
-
-// nullableFields maps the JSON keys of a struct's **T fields to their field indexes.
-func nullableFields(t reflect.Type) map[string][]int {
-	if m, ok := nullableCache.Load(t); ok {
-		return m.(map[string][]int)
-	}
-	m := map[string][]int{}
-	for _, f := range reflect.VisibleFields(t) {
-		if !f.IsExported() || f.Type.Kind() != reflect.Pointer || f.Type.Elem().Kind() != reflect.Pointer {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		m[name] = f.Index
-	}
-	nullableCache.Store(t, m)
-	return m
 }

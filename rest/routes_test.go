@@ -239,8 +239,20 @@ func TestRoutes(t *testing.T) {
 			t.Fatalf("nick: %v", mm)
 		}
 		until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-		want(t, e.call(t, "PATCH", g+"/members/"+w.member.ID, b, map[string]any{"communication_disabled_until": until}), 200)
-		want(t, e.call(t, "PATCH", g+"/members/"+w.member.ID, b, map[string]any{"communication_disabled_until": nil}), 200)
+		mm = want(t, e.call(t, "PATCH", g+"/members/"+w.member.ID, b, map[string]any{"communication_disabled_until": until}), 200).obj(t)
+		if mm["communication_disabled_until"] == nil {
+			t.Fatalf("timeout not set: %v", mm)
+		}
+		// An explicit null clears a field; an absent key leaves it alone.
+		mm = want(t, e.call(t, "PATCH", g+"/members/"+w.member.ID, b, map[string]any{"communication_disabled_until": nil}), 200).obj(t)
+		if mm["communication_disabled_until"] != nil || str(mm, "nick") != "Memb" {
+			t.Fatalf("null did not clear the timeout, or absence touched the nick: %v", mm)
+		}
+		mm = want(t, e.call(t, "PATCH", g+"/members/"+w.member.ID, b, map[string]any{"nick": nil}), 200).obj(t)
+		if mm["nick"] != nil {
+			t.Fatalf("null did not clear the nick: %v", mm)
+		}
+		wantErr(t, e.call(t, "PATCH", g+"/members/"+w.member.ID, b, map[string]any{"nick": 5}), 400, 50035)
 		want(t, e.call(t, "PATCH", g+"/members/@me", m, map[string]any{"nick": "me!"}), 200)
 		want(t, e.call(t, "DELETE", g+"/members/"+w.member.ID+"/roles/"+roleID, b, nil), 204)
 		want(t, e.call(t, "PUT", g+"/members/"+w.member.ID+"/roles/"+roleID, b, nil), 204)

@@ -7,7 +7,6 @@ import (
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
-	"github.com/parley-chat/parley/storage"
 )
 
 // Service is the domain as the REST API uses it: exactly the *guilds.Service methods the
@@ -74,7 +73,7 @@ type Service interface {
 	DeleteRole(ctx context.Context, actor, guildID, roleID snowflake.ID) error
 
 	// Messages.
-	Messages(ctx context.Context, actor, channelID snowflake.ID, page storage.Page) ([]opcodes.Message, error)
+	Messages(ctx context.Context, actor, channelID snowflake.ID, page guilds.Page) ([]opcodes.Message, error)
 	Message(ctx context.Context, actor, channelID, messageID snowflake.ID) (opcodes.Message, error)
 	CreateMessage(ctx context.Context, actor, channelID snowflake.ID, p guilds.MessageParams) (opcodes.Message, error)
 	EditMessage(ctx context.Context, actor, channelID, messageID snowflake.ID, p guilds.EditMessageParams) (opcodes.Message, error)
