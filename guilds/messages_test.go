@@ -128,3 +128,28 @@ func TestMentionEveryoneNeedsPermission(t *testing.T) {
 		t.Fatalf("owner mention_everyone = %v (%v), want true", msg.MentionEveryone, err)
 	}
 }
+
+func TestMaxPins(t *testing.T) {
+	f := newFixture(t)
+	var last opcodes.Message
+	for i := 0; i <= 250; i++ {
+		m, err := f.svc.CreateMessage(f.ctx, f.owner, f.chID, guilds.MessageParams{Content: "pin"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = m
+		if i == 250 {
+			break
+		}
+		if err := f.svc.Pin(f.ctx, f.owner, f.chID, m.ID); err != nil {
+			t.Fatalf("pin %d: %v", i, err)
+		}
+	}
+	if err := f.svc.Pin(f.ctx, f.owner, f.chID, last.ID); err != guilds.ErrMaxPins {
+		t.Fatalf("251st pin: err = %v, want ErrMaxPins", err)
+	}
+	page, err := f.svc.PinsPaged(f.ctx, f.owner, f.chID, nil, 50)
+	if err != nil || len(page.Items) != 50 || !page.HasMore {
+		t.Fatalf("pins page = %d items, has_more %v, %v", len(page.Items), page.HasMore, err)
+	}
+}

@@ -88,6 +88,32 @@ type RoleColorsParams struct {
 	TertiaryColor  *int `json:"tertiary_color"`
 }
 
+// RoleMemberCounts is GET /guilds/{id}/roles/member-counts: how many members hold each role
+// (@everyone excluded), from the permission cache.
+func (s *Service) RoleMemberCounts(ctx context.Context, actor, guildID snowflake.ID) (map[snowflake.ID]int, error) {
+	if err := s.requireMember(ctx, guildID, actor); err != nil {
+		return nil, err
+	}
+	gp, err := s.perms.get(ctx, guildID)
+	if err != nil {
+		return nil, err
+	}
+	counts := make(map[snowflake.ID]int, len(gp.rolePerms))
+	for id := range gp.rolePerms {
+		if id != guildID {
+			counts[id] = 0
+		}
+	}
+	for _, m := range gp.members {
+		for _, r := range m.roles {
+			if _, ok := counts[r]; ok {
+				counts[r]++
+			}
+		}
+	}
+	return counts, nil
+}
+
 // RoleParams is POST and PATCH /guilds/{id}/roles[/{role}]. Nil fields keep their value.
 type RoleParams struct {
 	Name         *string                  `json:"name"`

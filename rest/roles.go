@@ -12,6 +12,7 @@ import (
 //	GET    /guilds/{guild_id}/roles
 //	POST   /guilds/{guild_id}/roles            {name, permissions, color, colors, hoist, unicode_emoji, mentionable}
 //	PATCH  /guilds/{guild_id}/roles            [{id, position}] → all roles
+//	GET    /guilds/{guild_id}/roles/member-counts → {role_id: count}
 //	GET    /guilds/{guild_id}/roles/{role_id}
 //	PATCH  /guilds/{guild_id}/roles/{role_id}
 //	DELETE /guilds/{guild_id}/roles/{role_id}  → 204
@@ -56,6 +57,17 @@ func (s *Server) roleRoutes() {
 			return fmt.Errorf("reorder roles: %w", err)
 		}
 		return r.ok(rs)
+	})
+	s.handle("GET", "/guilds/{guild_id}/roles/member-counts", anyone, func(r *request) error {
+		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
+		if err != nil {
+			return err
+		}
+		counts, err := s.svc.RoleMemberCounts(r.ctx, r.id.UserID, gid)
+		if err != nil {
+			return fmt.Errorf("role member counts: %w", err)
+		}
+		return r.ok(counts)
 	})
 	s.handle("GET", "/guilds/{guild_id}/roles/{role_id}", anyone, func(r *request) error {
 		gid, rid, err := r.guildRole()

@@ -238,6 +238,15 @@ func TestRoutes(t *testing.T) {
 		if str(mm, "nick") != "Memb" {
 			t.Fatalf("nick: %v", mm)
 		}
+		counts := want(t, e.call(t, "GET", g+"/roles/member-counts", m, nil), 200).obj(t)
+		if counts[roleID] != float64(1) || counts[w.guildID] != nil {
+			t.Fatalf("role member counts = %v, want %s: 1 and no @everyone", counts, roleID)
+		}
+		self := want(t, e.call(t, "GET", "/users/@me/guilds/"+w.guildID+"/member", m, nil), 200).obj(t)
+		if u, _ := self["user"].(map[string]any); u == nil || u["id"] != w.member.ID {
+			t.Fatalf("own member = %v", self)
+		}
+		wantErr(t, e.call(t, "GET", "/users/@me/guilds/123456789012345678/member", m, nil), 404, 10004)
 		until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		mm = want(t, e.call(t, "PATCH", g+"/members/"+w.member.ID, b, map[string]any{"communication_disabled_until": until}), 200).obj(t)
 		if mm["communication_disabled_until"] == nil {

@@ -66,6 +66,7 @@ type Service interface {
 
 	// Roles.
 	Roles(ctx context.Context, actor, guildID snowflake.ID) ([]opcodes.Role, error)
+	RoleMemberCounts(ctx context.Context, actor, guildID snowflake.ID) (map[snowflake.ID]int, error)
 	Role(ctx context.Context, actor, guildID, roleID snowflake.ID) (opcodes.Role, error)
 	CreateRole(ctx context.Context, actor, guildID snowflake.ID, p guilds.RoleParams) (opcodes.Role, error)
 	ModifyRole(ctx context.Context, actor, guildID, roleID snowflake.ID, p guilds.RoleParams) (opcodes.Role, error)

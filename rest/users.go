@@ -12,6 +12,7 @@ import (
 //	GET    /users/@me
 //	PATCH  /users/@me                   {username?, global_name?, avatar?}
 //	GET    /users/@me/guilds            ?before&after&limit(1-200, 200)&with_counts
+//	GET    /users/@me/guilds/{guild_id}/member
 //	DELETE /users/@me/guilds/{guild_id} → 204
 //	POST   /users/@me/channels          {recipient_id} → DM channel
 //	GET    /users/{user_id}
@@ -56,6 +57,17 @@ func (s *Server) userRoutes() {
 			return fmt.Errorf("current user guilds: %w", err)
 		}
 		return r.ok(gs)
+	})
+	s.handle("GET", "/users/@me/guilds/{guild_id}/member", anyone, func(r *request) error {
+		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
+		if err != nil {
+			return err
+		}
+		m, err := s.svc.Member(r.ctx, r.id.UserID, gid, r.id.UserID)
+		if err != nil {
+			return fmt.Errorf("get own member: %w", err)
+		}
+		return r.ok(m)
 	})
 	s.handle("DELETE", "/users/@me/guilds/{guild_id}", anyone, func(r *request) error {
 		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
