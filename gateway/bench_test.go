@@ -116,7 +116,6 @@ func attachFake(srv *Server, user snowflake.ID, intents opcodes.Intents, tr tran
 	s.mu.Unlock()
 	c.sess = s
 	srv.hub.add(s, []snowflake.ID{guild0})
-	go c.writeLoop()
 	return s, c, dc
 }
 

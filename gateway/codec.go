@@ -127,6 +127,9 @@ var (
 // decodeJSON decodes a client JSON payload. Syntax errors are errDecode; a missing or
 // non-integer op is errNoOpcode.
 func decodeJSON(b []byte) (inbound, error) {
+	if in, ok := decodeHeartbeat(b); ok {
+		return in, nil
+	}
 	var raw struct {
 		Op json.RawMessage `json:"op"`
 		D  json.RawMessage `json:"d"`
@@ -147,6 +150,34 @@ func decodeJSON(b []byte) (inbound, error) {
 		d = json.RawMessage("null")
 	}
 	return inbound{op: opcodes.Opcode(op), d: d}, nil
+}
+
+// decodeHeartbeat is decodeJSON's fast path for the one payload every connection sends
+// forever: compact {"op":1,"d":N} or {"d":N,"op":1}, N a non-negative integer or null. It
+// skips encoding/json's reflection, which is most of an idle connection's CPU and would grow
+// the reader's stack. Anything else (whitespace, other keys) takes the general path.
+func decodeHeartbeat(b []byte) (inbound, bool) {
+	const opFirst, dFirst = `{"op":1,"d":`, `{"d":`
+	var d []byte
+	switch {
+	case bytes.HasPrefix(b, []byte(opFirst)) && len(b) > len(opFirst) && b[len(b)-1] == '}':
+		d = b[len(opFirst) : len(b)-1]
+	case bytes.HasPrefix(b, []byte(dFirst)) && bytes.HasSuffix(b, []byte(`,"op":1}`)):
+		d = b[len(dFirst) : len(b)-len(`,"op":1}`)]
+	default:
+		return inbound{}, false
+	}
+	if string(d) != "null" {
+		if len(d) == 0 || len(d) > 18 || (d[0] == '0' && len(d) > 1) {
+			return inbound{}, false
+		}
+		for _, ch := range d {
+			if ch < '0' || ch > '9' {
+				return inbound{}, false
+			}
+		}
+	}
+	return inbound{op: opcodes.Heartbeat, d: json.RawMessage(d)}, true
 }
 
 // decodeETFPayload decodes a client ETF payload; atom keys anywhere are errDecode, as on

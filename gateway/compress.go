@@ -10,6 +10,8 @@ import (
 
 	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/parley-chat/parley/opcodes"
 )
 
 // transport is the compress= query parameter.
@@ -48,19 +50,21 @@ func newCompressor(t transport) (compressor, error) {
 	return nil, nil
 }
 
-// zlibDictSize is how much recent plaintext a zlib-stream connection keeps. The deflate
-// window may reach 32 KiB back, but klauspost's stateless encoder uses at most 8 KiB of
-// dictionary; measured (performance.md §2a) this keeps ~90 % of a streaming writer's ratio at
-// ~10 KB per connection instead of ~1 MB.
-const zlibDictSize = 8 << 10
+// zlibDictSize is how much recent plaintext a zlib-stream connection keeps and primes each
+// payload's writer with (ResetDict keeps up to 32 KiB for the fast levels). It is the
+// memory/ratio trade of zlib-stream, measured with parley-load s9 (docs/benchmarks.md):
+// 8 KiB gave a ratio of 5.8-5.9, 12 KiB 6.03-6.07, 16 KiB 6.16-6.25 (performance.md §2a:
+// 32 KiB 6.66 at ~18 KB and ~2x the CPU per payload). 12 KiB is the smallest that meets the
+// 6.0 target; it costs 12 KiB of heap per connection that has received a dispatch.
+const zlibDictSize = 12 << 10
 
 // zlibStream is Discord's zlib-stream: one RFC 1950 stream per connection, every payload a
 // run of non-final deflate blocks ending in an empty stored block (the sync flush,
 // 00 00 ff ff). Instead of a stateful flate.Writer per connection (~1 MB retained each,
-// performance.md §2a), a pooled writer is reset with the connection's last 8 KiB of
+// performance.md §2a), a pooled writer is reset with the connection's last 12 KiB of
 // plaintext as dictionary for each payload. Back references into that dictionary point at
 // bytes the client's inflater has already produced, so the output is one valid stream for any
-// stock decoder, at ~10 KB per connection. The cost is CPU: the reset makes each payload
+// stock decoder, at ~12 KB per connection. The cost is CPU: the reset makes each payload
 // ~20 µs instead of ~8 µs (see BenchmarkEncodeDispatch). The Adler-32 trailer never comes: the
 // stream ends with the socket, as Discord's does.
 type zlibStream struct {
@@ -91,9 +95,15 @@ func (z *zlibStream) compress(dst, p []byte) ([]byte, error) {
 		w.b = append(w.b, 0x78, 0x01)
 		z.started = true
 	}
+	if len(p) <= maxStaticDeflate {
+		if b, ok := staticDeflate[string(p)]; ok {
+			z.remember(p)
+			return append(w.b, b...), nil
+		}
+	}
 	fw := flatePool.Get().(*flate.Writer)
 	defer flatePool.Put(fw)
-	// ResetDict: back references may reach into the last 8 KiB this client already inflated.
+	// ResetDict: back references may reach into the last 12 KiB this client already inflated.
 	// Flush (never Close) ends the payload with a sync flush, 00 00 ff ff.
 	fw.ResetDict(w, z.hist)
 	if _, err := fw.Write(p); err != nil {
@@ -105,6 +115,39 @@ func (z *zlibStream) compress(dst, p []byte) ([]byte, error) {
 	z.remember(p)
 	return w.b, nil
 }
+
+// staticDeflate holds, for the payloads every idle connection keeps receiving (the heartbeat
+// ACK in each encoding), their deflate blocks plus sync flush as a fresh writer makes them. A
+// run of blocks that refers to nothing before it is valid at any point of a stream after a
+// sync flush, so these bytes are appended as they are, skipping the ResetDict of the whole
+// history (most of an idle zlib-stream connection's CPU). The few bytes of ratio lost on a
+// 35-byte payload do not matter.
+var staticDeflate = func() map[string][]byte {
+	m := make(map[string][]byte)
+	for _, enc := range []encoding{encodingJSON, encodingETF} {
+		d, err := dNull.data(enc)
+		if err != nil {
+			panic(err)
+		}
+		p := appendEnvelope(nil, enc, opcodes.HeartbeatAck, 0, "", d)
+		w := &appendWriter{}
+		fw, err := flate.NewWriter(w, flate.BestSpeed)
+		if err != nil {
+			panic(err)
+		}
+		if _, err := fw.Write(p); err != nil {
+			panic(err)
+		}
+		if err := fw.Flush(); err != nil {
+			panic(err)
+		}
+		m[string(p)] = w.b
+	}
+	return m
+}()
+
+// maxStaticDeflate bounds the payloads looked up in staticDeflate.
+const maxStaticDeflate = 64
 
 func (z *zlibStream) remember(p []byte) {
 	if z.hist == nil {
@@ -125,18 +168,25 @@ func (z *zlibStream) close() { z.hist = nil }
 
 // zstdStream is Discord's zstd-stream: one zstd frame for the connection's lifetime, each
 // payload flushed as its own block run so the client can decode it as soon as it arrives. The
-// options below trade ratio for memory: a 32 KiB window and the fastest level retain ~0.5 MB
-// per connection where the defaults retain ~19 MB (performance.md §2a).
+// options are the memory/ratio trade of zstd-stream, measured with parley-load s9: SpeedFastest
+// with a 32 KiB window gave 6.3-6.4 (~0.5 MB per connection), SpeedDefault with 64 KiB 6.9,
+// with 128 KiB 7.26, with 256 KiB (Discord's window log 18) 7.61-7.64, the only setting that
+// meets the 7.5 target; performance.md §2a measured ~1.9 MB retained per connection for it
+// (the library defaults, an 8 MB window, retain ~19 MB). Budget zstd-stream connections
+// accordingly: at 1.9 MB each, 10,000 of them need ~19 GB.
 type zstdStream struct {
 	buf bytes.Buffer
 	enc *zstd.Encoder
 }
 
+// zstdWindow is zstd-stream's window (see zstdStream).
+const zstdWindow = 256 << 10
+
 func newZstdStream() (*zstdStream, error) {
 	z := &zstdStream{}
 	enc, err := zstd.NewWriter(&z.buf,
-		zstd.WithEncoderLevel(zstd.SpeedFastest),
-		zstd.WithWindowSize(1<<15),
+		zstd.WithEncoderLevel(zstd.SpeedDefault),
+		zstd.WithWindowSize(zstdWindow),
 		zstd.WithEncoderConcurrency(1),
 		zstd.WithLowerEncoderMem(true),
 		zstd.WithEncoderCRC(false),

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/parley-chat/parley/opcodes"
 )
 
 // 2. Transport compression end to end, decoded by stock streaming decoders in the client
@@ -77,6 +79,14 @@ func TestZlibStreamUnit(t *testing.T) {
 	var want []string
 	for i := range 200 {
 		p := fmt.Sprintf(`{"t":"MESSAGE_CREATE","s":%d,"op":0,"d":{"content":%q}}`, i, strings.Repeat("hello world ", i%50))
+		if i%7 == 0 || i == 1 {
+			// The heartbeat ACK comes from staticDeflate: pre-compressed bytes spliced into
+			// the stream must decode like the rest.
+			p = string(appendEnvelope(nil, encodingJSON, opcodes.HeartbeatAck, 0, "", dNull.json))
+			if _, ok := staticDeflate[p]; !ok {
+				t.Fatal("heartbeat ACK is not in staticDeflate")
+			}
+		}
 		want = append(want, p)
 		out, err := z.compress(nil, []byte(p))
 		if err != nil {
@@ -143,5 +153,49 @@ func TestCompressPayloadStandalone(t *testing.T) {
 	got, err := io.ReadAll(zr) // checks the Adler-32 trailer too
 	if err != nil || !bytes.Equal(got, p) {
 		t.Fatalf("round trip: %v", err)
+	}
+}
+
+// decodeHeartbeat must agree with the general decoder on everything it accepts, and leave
+// everything else to it.
+func TestDecodeHeartbeatFastPath(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		fast bool
+	}{
+		{`{"op":1,"d":null}`, true},
+		{`{"op":1,"d":0}`, true},
+		{`{"op":1,"d":1234567}`, true},
+		{`{"d":42,"op":1}`, true},
+		{`{"d":null,"op":1}`, true},
+		{`{"op":1,"d":-1}`, false},
+		{`{"op":1,"d":01}`, false},
+		{`{"op":1,"d":1.5}`, false},
+		{`{"op":1,"d":"7"}`, false},
+		{`{"op":1,"d":}`, false},
+		{`{"op":1,"d":1}}`, false},
+		{`{"op":1, "d":1}`, false},
+		{`{"op":11,"d":1}`, false},
+		{`{"op":1,"d":1,"x":2}`, false},
+		{`{"d":1,"x":{"op":1}`, false},
+	} {
+		in, ok := decodeHeartbeat([]byte(tc.in))
+		if ok != tc.fast {
+			t.Errorf("%s: fast path %v, want %v", tc.in, ok, tc.fast)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		var raw struct {
+			Op int             `json:"op"`
+			D  json.RawMessage `json:"d"`
+		}
+		if err := json.Unmarshal([]byte(tc.in), &raw); err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if in.op != opcodes.Heartbeat || string(in.d) != string(raw.D) {
+			t.Errorf("%s: got op %d d %s, want op 1 d %s", tc.in, in.op, in.d, raw.D)
+		}
 	}
 }

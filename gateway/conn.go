@@ -1,11 +1,11 @@
 package gateway
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"io"
-	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,6 +48,11 @@ type frame struct {
 // conn is one WebSocket. The goroutine running run owns reads and every field marked
 // "reader"; writeLoop owns the socket's writes and the compressor. The queue is the only
 // state they share with fan-out.
+//
+// writeLoop is not a permanent goroutine: whoever makes the queue non-empty (or asks for a
+// close) starts one if none is running (writing), and it exits once it finds the queue empty.
+// So an idle connection has a single goroutine (the reader) and holds no write scratch, while
+// there is still at most one writer at a time.
 type conn struct {
 	srv       *Server
 	ws        Conn
@@ -55,7 +60,6 @@ type conn struct {
 	transport transport
 	version   int
 	publicURL string
-	log       *slog.Logger
 
 	// Writer-owned.
 	comp compressor
@@ -71,17 +75,16 @@ type conn struct {
 	killCode   opcodes.CloseCode // set by kill: skip the queue and close with this code (0: no frame)
 	killed     bool
 	killReason string
+	writing    bool // a writeLoop goroutine is running (or finishing); stays true after finish
+	finished   bool // finish has started: no writer is ever started again
 
-	wake       chan struct{} // cap 1: queue changed
 	readerDone chan struct{} // closed when the read loop returns
-	writerDone chan struct{} // closed when writeLoop returns
+	writerDone chan struct{} // closed when finish has closed the socket
 
 	// Reader-owned.
 	sess      *Session
 	rateStart time.Time
 	rateCount int
-	ctx       context.Context
-	cancel    context.CancelFunc
 }
 
 func newConn(s *Server, ws Conn, enc encoding, tr transport, comp compressor, version int, publicURL string) *conn {
@@ -93,12 +96,9 @@ func newConn(s *Server, ws Conn, enc encoding, tr transport, comp compressor, ve
 		comp:       comp,
 		version:    version,
 		publicURL:  publicURL,
-		log:        s.log.With("encoding", enc.String(), "compress", tr.String()),
-		wake:       make(chan struct{}, 1),
 		readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}),
 	}
-	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	return c
 }
 
@@ -118,16 +118,38 @@ func (c *conn) enqueue(f frame, bounded bool) bool {
 		return false
 	}
 	c.queue = append(c.queue, f)
+	start := c.startWriterLocked()
 	c.qmu.Unlock()
-	c.signal()
+	if start {
+		go c.writeLoop()
+	}
 	return true
 }
 
-func (c *conn) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+// enqueueReply queues a reply to the reader's own request (unbounded, like enqueue) and, if no
+// writer is running, writes it on the calling reader goroutine (see drain).
+func (c *conn) enqueueReply(f frame) {
+	c.qmu.Lock()
+	if c.closing {
+		c.qmu.Unlock()
+		return
 	}
+	c.queue = append(c.queue, f)
+	start := c.startWriterLocked()
+	c.qmu.Unlock()
+	if start {
+		c.drain(true)
+	}
+}
+
+// startWriterLocked reports whether the caller must start writeLoop (none is running and the
+// socket is not finished), and marks one as running. qmu must be held.
+func (c *conn) startWriterLocked() bool {
+	if c.writing || c.finished {
+		return false
+	}
+	c.writing = true
+	return true
 }
 
 // closeAfterQueue closes the socket with code once the frames already queued are written.
@@ -137,8 +159,11 @@ func (c *conn) closeAfterQueue(code opcodes.CloseCode, reason string) {
 		c.queue = append(c.queue, frame{closeCode: code, reason: reason})
 		c.closing = true
 	}
+	start := c.startWriterLocked()
 	c.qmu.Unlock()
-	c.signal()
+	if start {
+		go c.writeLoop()
+	}
 }
 
 // kill drops whatever is queued and closes the socket with code (0: without a close frame,
@@ -157,27 +182,39 @@ func (c *conn) kill(code opcodes.CloseCode, reason string) {
 		c.killReason = reason
 		c.queue = nil
 	}
+	start := c.startWriterLocked()
 	c.qmu.Unlock()
-	c.signal()
+	if start {
+		go c.writeLoop()
+	}
 }
 
-// writeLoop is the only writer of the socket. It drains the queue in batches, serialises each
-// frame's envelope around the shared d, compresses through the connection's own stream and
-// writes one WebSocket message per gateway payload.
-func (c *conn) writeLoop() {
-	defer close(c.writerDone)
+// writeLoop is the only writer of the socket while it runs (see conn). It drains the queue
+// in batches, serialises each frame's envelope around the shared d, compresses through the
+// connection's own stream and writes one WebSocket message per gateway payload. It returns
+// when the queue is empty, or after finish once the socket is closed.
+func (c *conn) writeLoop() { c.drain(false) }
+
+// drain is writeLoop's body. The caller must have set writing. inline is the reader writing
+// its own heartbeat ACK because no writer was running (this saves a goroutine start and a
+// thread wake-up per heartbeat): it writes at most one batch without a close frame and hands
+// anything else (more frames, a close, a kill, a write error) to a writer goroutine, because
+// finish waits for the reader.
+func (c *conn) drain(inline bool) {
+	var sc *scratch
 	defer func() {
-		if c.comp != nil {
-			c.comp.close()
+		if sc != nil {
+			sc.release()
 		}
 	}()
-	var plain, packed []byte
-	for {
+	for first := true; ; first = false {
 		c.qmu.Lock()
-		for len(c.queue) == 0 && !c.killed {
-			c.qmu.Unlock()
-			<-c.wake
-			c.qmu.Lock()
+		if inline && (!first || c.killed || (len(c.queue) > 0 && c.queue[len(c.queue)-1].closeCode != 0)) {
+			if len(c.queue) > 0 || c.killed {
+				c.qmu.Unlock()
+				go c.writeLoop() // writing stays set: the handoff keeps one writer at a time
+				return
+			}
 		}
 		if c.killed {
 			code, reason := c.killCode, c.killReason
@@ -185,20 +222,34 @@ func (c *conn) writeLoop() {
 			c.finish(code, reason)
 			return
 		}
+		if len(c.queue) == 0 {
+			// Idle: hold nothing. The next enqueue starts a new writer.
+			c.writing = false
+			c.queue, c.spare = nil, nil
+			c.qmu.Unlock()
+			return
+		}
 		batch := c.queue
 		c.queue = c.spare[:0]
 		c.qmu.Unlock()
 
+		if sc == nil {
+			sc = scratchPool.Get().(*scratch)
+		}
 		for i, f := range batch {
 			if f.closeCode != 0 {
 				c.finish(f.closeCode, f.reason)
 				return
 			}
 			var err error
-			plain, packed, err = c.writeFrame(f, plain, packed)
+			sc.plain, sc.packed, err = c.writeFrame(f, sc.plain, sc.packed)
 			if err != nil {
-				c.log.Debug("gateway: write", "err", err)
-				c.finish(0, "")
+				c.srv.log.Debug("gateway: write", "err", err, "encoding", c.enc.String(), "compress", c.transport.String())
+				if inline {
+					go c.finish(0, "")
+				} else {
+					c.finish(0, "")
+				}
 				return
 			}
 			batch[i] = frame{} // drop payload references early
@@ -212,6 +263,27 @@ func (c *conn) writeLoop() {
 		}
 		c.qmu.Unlock()
 	}
+}
+
+// scratch is a writer's serialisation and compression buffers, pooled so that only
+// connections that are writing hold any (an idle one used to keep buffers as large as the
+// biggest payload it ever sent, usually its GUILD_CREATE).
+type scratch struct{ plain, packed []byte }
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxPooledScratch is the largest buffer returned to scratchPool; bigger ones (a huge
+// GUILD_CREATE) are left to the GC.
+const maxPooledScratch = 64 << 10
+
+func (sc *scratch) release() {
+	if cap(sc.plain) > maxPooledScratch {
+		sc.plain = nil
+	}
+	if cap(sc.packed) > maxPooledScratch {
+		sc.packed = nil
+	}
+	scratchPool.Put(sc)
 }
 
 func (c *conn) isKilled() bool {
@@ -257,8 +329,9 @@ func (c *conn) writeFrame(f frame, plain, packed []byte) ([]byte, []byte, error)
 // see the client's answer (closing a socket with unread input can reset it and lose our close
 // frame), then the TCP close.
 func (c *conn) finish(code opcodes.CloseCode, reason string) {
+	defer close(c.writerDone)
 	c.qmu.Lock()
-	c.closing, c.killed = true, true
+	c.closing, c.killed, c.finished = true, true, true
 	c.queue = nil
 	c.qmu.Unlock()
 	if code != 0 {
@@ -271,15 +344,16 @@ func (c *conn) finish(code opcodes.CloseCode, reason string) {
 		t.Stop()
 	}
 	_ = c.ws.Close()
+	if c.comp != nil {
+		c.comp.close()
+	}
 }
 
-// run is the connection's life: Hello, then the read loop on this goroutine, with the writer
-// on its own; it returns when both have stopped.
+// run is the connection's life: Hello, then the read loop on this goroutine, with writers
+// started on demand; it returns when the socket is closed.
 func (c *conn) run() {
-	go c.writeLoop()
 	c.enqueue(frame{op: opcodes.Hello, p: c.srv.hello}, false)
 	closeErr := c.readLoop()
-	c.cancel()
 	c.afterRead(closeErr)
 	close(c.readerDone)
 	<-c.writerDone
@@ -327,31 +401,69 @@ func (c *conn) readLoop() *websocket.CloseError {
 			c.closeWith(opcodes.CloseRateLimited, "rate limited")
 			return nil
 		}
-		var in inbound
-		if c.enc == encodingETF {
-			in, err = decodeETFPayload(buf)
-		} else {
-			in, err = decodeJSON(buf)
-		}
-		if err != nil {
-			code := opcodes.CloseDecodeError
-			if errors.Is(err, errNoOpcode) {
-				code = opcodes.CloseUnknownOpcode
-			}
-			c.closeWith(code, err.Error())
-			return nil
-		}
-		if err := c.handle(in); err != nil {
+		if err := c.process(buf); err != nil {
 			var ce *opcodes.CloseError
 			if errors.As(err, &ce) {
 				c.closeWith(ce.Code, ce.Reason)
 			} else {
-				c.log.Error("gateway: handle", "op", in.op, "err", err)
+				c.srv.log.Error("gateway: handle", "err", err, "encoding", c.enc.String(), "compress", c.transport.String())
 				c.closeWith(opcodes.CloseUnknownError, "internal error")
 			}
 			return nil
 		}
 	}
+}
+
+// process decodes and handles one client payload. Compact JSON heartbeats, the only frequent
+// payload, are decoded and answered on the reader. Everything else is decoded and handled on
+// a short-lived goroutine while the reader waits for it: Identify and Resume go through the
+// Domain (SQLite, JSON of whole guilds) and encoding/json, whose deep call chains would
+// otherwise grow the reader's stack, and a grown stack stays with the reader for the
+// connection's life (tens of KB per idle connection). The reader is blocked meanwhile, so
+// the handler still owns the reader's fields and buf, as before. Decode errors come back as
+// *opcodes.CloseError.
+func (c *conn) process(buf []byte) error {
+	if c.enc == encodingJSON {
+		if in, ok := decodeHeartbeat(buf); ok {
+			return c.handle(in)
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				c.srv.log.Error("gateway: handler panic", "panic", r, "stack", string(debug.Stack()))
+				done <- fmt.Errorf("handler panic: %v", r)
+			}
+		}()
+		done <- c.decodeAndHandle(buf)
+	}()
+	return <-done
+}
+
+func (c *conn) decodeAndHandle(buf []byte) error {
+	var in inbound
+	var err error
+	if c.enc == encodingETF {
+		in, err = decodeETFPayload(buf)
+	} else {
+		in, err = decodeJSON(buf)
+	}
+	if err != nil {
+		code := opcodes.CloseDecodeError
+		if errors.Is(err, errNoOpcode) {
+			code = opcodes.CloseUnknownOpcode
+		}
+		return closeErr(code, err.Error())
+	}
+	if err := c.handle(in); err != nil {
+		var ce *opcodes.CloseError
+		if !errors.As(err, &ce) {
+			return fmt.Errorf("op %d: %w", in.op, err)
+		}
+		return err
+	}
+	return nil
 }
 
 var errTooLarge = errors.New("payload too large")

@@ -8,14 +8,23 @@
 //
 // A Session (session.go) is an identified session: its seq counter, its replay buffer and the
 // guilds it receives. It survives its socket for Config.ResumeWindow. A conn (conn.go) is one
-// WebSocket with exactly two goroutines: the reader (the HTTP handler's goroutine, which also
-// runs the op handlers in handlers.go) and writeLoop, the only writer, which drains one bounded
-// queue, splices the envelope and compresses through the connection's own stream
-// (compress.go). Events enter through Server.Publish → Broker → fan-out (dispatch.go), which
+// WebSocket with one permanent goroutine, the reader (started after the upgrade; it waits
+// while the op handlers in handlers.go run), and at most one writer at a time: writeLoop,
+// started when the queue becomes non-empty and gone when it is empty again (or the reader,
+// for its own heartbeat ACK when no writeLoop runs), which drains one bounded queue, splices
+// the envelope and compresses through the connection's own stream (compress.go). Events enter through Server.Publish → Broker → fan-out (dispatch.go), which
 // finds recipients in a sharded index (hub.go), filters by shard, intents, VIEW_CHANNEL/Perm
 // and MESSAGE_CONTENT, marshals d once per variant, and appends to each session without
 // blocking. A full queue is a slow consumer: the socket is closed with 4000 and the session
 // stays resumable, since every dispatch is in its replay buffer first.
+//
+// Idle connections are kept small: the connection leaves the HTTP handler's goroutine after
+// the upgrade (so net/http frees its per-request buffers); only the reader goroutine is
+// permanent; Identify, Resume and every op but a compact heartbeat are decoded and handled on
+// a short-lived goroutine so their deep stacks do not stay with the reader; the heartbeat ACK
+// is written by the reader itself when no writer is running (and, on zlib-stream, from
+// pre-compressed bytes); the write buffer (Upgrader.WriteBufferPool) and the writer's
+// scratch buffers are pooled.
 //
 // # Lock order
 //
@@ -26,8 +35,8 @@
 // MemorySessionStore.mu are leaves (MemoryBroker.mu is taken under hubShard.mu by
 // Subscribe/Unsubscribe). No lock is held while calling the Domain, while publishing, or
 // while touching a socket; fan-out snapshots a guild's sessions under the shard's read lock
-// and releases it before filtering. Only writeLoop writes frames; closes from elsewhere go
-// through the queue (closeAfterQueue, kill).
+// and releases it before filtering. Only the current writer (conn.writing) writes frames;
+// closes from elsewhere go through the queue (closeAfterQueue, kill).
 //
 // # Choices and limits
 //
@@ -35,9 +44,11 @@
 //     and compress absent, zlib-stream or zstd-stream, in any order; any other encoding or
 //     compress value is refused with HTTP 400 before the upgrade (reconnecting cannot fix
 //     it). permessage-deflate is always declined.
-//   - zlib-stream keeps only the last 8 KiB of plaintext per connection and compresses each
-//     payload with a pooled writer primed with it (~10 KB per connection instead of ~1 MB).
-//     zstd-stream keeps one encoder per connection (32 KiB window, ~0.5 MB).
+//   - zlib-stream keeps only the last 12 KiB of plaintext per connection and compresses each
+//     payload with a pooled writer primed with it (~12 KB per connection instead of ~1 MB;
+//     ratio ~6.0 on a chat stream, 8 KiB gave ~5.85). zstd-stream keeps one encoder per
+//     connection (SpeedDefault, 256 KiB window as Discord: ratio ~7.6, ~1.9 MB per
+//     connection; the fastest level with 32 KiB took ~0.5 MB for ~6.4).
 //   - Identify compress:true (bool or any string but "false") without transport compression
 //     sends JSON payloads over 1 KiB as standalone zlib streams in binary frames.
 //   - Heartbeats are accepted any time after Hello. Silence for HeartbeatInterval +

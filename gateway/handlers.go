@@ -60,7 +60,7 @@ func (c *conn) handleHeartbeat(d json.RawMessage) error {
 			c.sess.ack(seq)
 		}
 	}
-	c.enqueue(frame{op: opcodes.HeartbeatAck, p: dNull}, false)
+	c.enqueueReply(frame{op: opcodes.HeartbeatAck, p: dNull})
 	return nil
 }
 
@@ -87,7 +87,7 @@ func (c *conn) handleIdentify(d json.RawMessage) error {
 	if json.Unmarshal(w.Token, &token) != nil || token == "" {
 		return closeErr(opcodes.CloseAuthenticationFailed, "authentication failed")
 	}
-	ctx := c.ctx
+	ctx := c.srv.ctx
 	ident, err := c.srv.svc.Authenticate(ctx, token)
 	if errors.Is(err, guilds.ErrUnauthorized) {
 		return closeErr(opcodes.CloseAuthenticationFailed, "authentication failed")
@@ -284,7 +284,7 @@ func (c *conn) handleResume(d json.RawMessage) error {
 		}
 		seq = n
 	}
-	ctx := c.ctx
+	ctx := c.srv.ctx
 	invalid := func() error {
 		c.enqueue(frame{op: opcodes.InvalidSession, p: dFalse}, false)
 		return nil
@@ -346,7 +346,7 @@ func (c *conn) handlePresence(d json.RawMessage) error {
 	if json.Unmarshal(d, &probe) != nil {
 		return closeErr(opcodes.CloseUnknownOpcode, "invalid presence payload")
 	}
-	c.srv.setPresence(c.ctx, c.sess, parsePresence(d))
+	c.srv.setPresence(c.srv.ctx, c.sess, parsePresence(d))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"time"
 
@@ -96,8 +97,17 @@ func (c *conn) handleRequestMembers(d json.RawMessage) error {
 		}
 	}
 	presences := r.Presences && s.intents.Has(opcodes.IntentGuildPresences)
-	ctx := c.ctx
+	// The query is cancelled if the socket's reader ends first (the client is gone).
+	ctx, cancel := context.WithCancel(c.srv.ctx)
 	go func() {
+		select {
+		case <-c.readerDone:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	go func() {
+		defer cancel()
 		var members []opcodes.Member
 		var err error
 		if ids != nil || r.UserIDs != nil {
