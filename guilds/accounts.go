@@ -106,7 +106,7 @@ func (s *Service) Login(ctx context.Context, p LoginParams) (Session, error) {
 
 // CurrentUser is GET /users/@me: the user with private fields.
 func (s *Service) CurrentUser(ctx context.Context, userID snowflake.ID) (opcodes.User, error) {
-	u, err := s.store.Users().Get(ctx, userID)
+	u, err := s.getUser(ctx, userID)
 	if err != nil {
 		return opcodes.User{}, notFound(err, ErrUnknownUser, "load user")
 	}
@@ -115,7 +115,7 @@ func (s *Service) CurrentUser(ctx context.Context, userID snowflake.ID) (opcodes
 
 // User is GET /users/{id}.
 func (s *Service) User(ctx context.Context, userID snowflake.ID) (opcodes.User, error) {
-	u, err := s.store.Users().Get(ctx, userID)
+	u, err := s.getUser(ctx, userID)
 	if err != nil {
 		return opcodes.User{}, notFound(err, ErrUnknownUser, "load user")
 	}
@@ -128,12 +128,29 @@ func (s *Service) usersByID(ctx context.Context, ids []snowflake.ID) (map[snowfl
 	if len(ids) == 0 {
 		return out, nil
 	}
-	us, err := s.store.Users().GetMany(ctx, dedupe(ids))
+	var missing []snowflake.ID
+	var gen uint64
+	for _, id := range dedupe(ids) {
+		u, ok, g := s.users.get(id)
+		if ok {
+			out[id] = u
+			continue
+		}
+		if len(missing) == 0 {
+			gen = g // the oldest generation seen before the load
+		}
+		missing = append(missing, id)
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	us, err := s.store.Users().GetMany(ctx, missing)
 	if err != nil {
 		return nil, fmt.Errorf("load users: %w", err)
 	}
 	for _, u := range us {
 		out[u.ID] = u
+		s.users.put(u.ID, u, gen)
 	}
 	return out, nil
 }
@@ -190,7 +207,9 @@ func (s *Service) ModifyCurrentUser(ctx context.Context, userID snowflake.ID, p 
 	if err := v.err(); err != nil {
 		return opcodes.User{}, err
 	}
-	if err := s.store.Users().Update(ctx, u); err != nil {
+	err = s.store.Users().Update(ctx, u)
+	s.users.invalidate(userID)
+	if err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			v.add("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.")
 			return opcodes.User{}, v.err()

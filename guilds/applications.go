@@ -130,7 +130,7 @@ func (s *Service) CurrentApplication(ctx context.Context, botID snowflake.ID) (o
 
 // ApplicationFlags returns an application's flags (privileged intents), for the gateway.
 func (s *Service) ApplicationFlags(ctx context.Context, appID snowflake.ID) (int, error) {
-	a, err := s.store.Applications().Get(ctx, appID)
+	a, err := s.getApplication(ctx, appID)
 	if err != nil {
 		return 0, notFound(err, ErrUnknownApplication, "load application")
 	}
@@ -188,7 +188,9 @@ func (s *Service) ModifyApplication(ctx context.Context, actor, appID snowflake.
 	if err := v.err(); err != nil {
 		return opcodes.Application{}, err
 	}
-	if err := s.store.Applications().Update(ctx, a); err != nil {
+	err = s.store.Applications().Update(ctx, a)
+	s.apps.invalidate(a.ID)
+	if err != nil {
 		return opcodes.Application{}, fmt.Errorf("update application: %w", err)
 	}
 	return s.loadApplicationShape(ctx, a)
@@ -219,7 +221,9 @@ func (s *Service) ResetBotToken(ctx context.Context, actor, appID snowflake.ID) 
 		issued = a.BotTokenIssued + 1
 	}
 	a.BotTokenIssued = issued
-	if err := s.store.Applications().Update(ctx, a); err != nil {
+	err = s.store.Applications().Update(ctx, a)
+	s.apps.invalidate(a.ID)
+	if err != nil {
 		return BotToken{}, fmt.Errorf("store bot token stamp: %w", err)
 	}
 	return BotToken{Token: s.botToken(a.ID, issued)}, nil

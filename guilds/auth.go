@@ -61,7 +61,7 @@ func (s *Service) botToken(id snowflake.ID, issued int64) string {
 }
 
 func (s *Service) botSignature(p1, p2 string) string {
-	m := hmac.New(sha256.New, derive(s.secret, "bot-token"))
+	m := hmac.New(sha256.New, s.botKey)
 	m.Write([]byte(p1 + "." + p2))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
@@ -90,7 +90,12 @@ func (s *Service) authenticateBot(ctx context.Context, token string) (Identity, 
 	var stamp [8]byte
 	copy(stamp[2:], stampBytes)
 	issued := int64(binary.BigEndian.Uint64(stamp[:]))
-	app, err := s.store.Applications().Get(ctx, id)
+	app, err := s.getApplication(ctx, id)
+	if err == nil && issued > app.BotTokenIssued {
+		// A token newer than the cached stamp: it was reset on another node; reload.
+		_, _, gen := s.apps.get(id)
+		app, err = s.loadApplication(ctx, id, gen)
+	}
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return Identity{}, ErrUnauthorized
@@ -126,19 +131,41 @@ func (s *Service) accessToken(userID snowflake.ID) (string, error) {
 	return tok, nil
 }
 
-func (s *Service) authenticateUser(ctx context.Context, token string) (Identity, error) {
+// verifiedToken is a checked access token's subject and expiry.
+type verifiedToken struct {
+	userID  snowflake.ID
+	expires time.Time
+}
+
+// verifyAccessToken checks a JWT's signature and claims, remembering the result per token.
+func (s *Service) verifyAccessToken(token string) (snowflake.ID, bool) {
+	now := s.now()
+	if v, ok, _ := s.tokens.get(token); ok {
+		return v.userID, now.Before(v.expires)
+	}
 	var c accessClaims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.jwtKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithTimeFunc(s.now), jwt.WithExpirationRequired())
-	if err != nil || c.Kind != "access" {
-		return Identity{}, ErrUnauthorized
+	if err != nil || c.Kind != "access" || c.ExpiresAt == nil {
+		return 0, false
 	}
 	id, err := snowflake.Parse(c.Subject)
 	if err != nil {
+		return 0, false
+	}
+	// Only valid tokens are remembered, so garbage cannot fill the cache. The key is copied:
+	// callers may pass a string that aliases a reused buffer (Fiber's header values do).
+	s.tokens.put(strings.Clone(token), verifiedToken{userID: id, expires: c.ExpiresAt.Time}, 0)
+	return id, true
+}
+
+func (s *Service) authenticateUser(ctx context.Context, token string) (Identity, error) {
+	id, ok := s.verifyAccessToken(token)
+	if !ok {
 		return Identity{}, ErrUnauthorized
 	}
-	u, err := s.store.Users().Get(ctx, id)
+	u, err := s.getUser(ctx, id)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return Identity{}, ErrUnauthorized

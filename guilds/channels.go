@@ -40,6 +40,28 @@ func (s *Service) channelAccess(ctx context.Context, actor, channelID snowflake.
 	return ch, p, nil
 }
 
+// channelAccessCached is channelAccess answered from the permission cache when the channel is
+// a guild channel the cache has seen (the message hot paths: no store read). The returned
+// channel's LastMessageID may be stale; callers that show it use channelAccess.
+func (s *Service) channelAccessCached(ctx context.Context, actor, channelID snowflake.ID) (storage.Channel, opcodes.Permissions, error) {
+	if guildID, ok := s.perms.channelGuild(channelID); ok {
+		if gp, err := s.perms.get(ctx, guildID); err == nil {
+			if ch, ok := gp.channels[channelID]; ok {
+				st, ok := gp.state(guildID, actor)
+				if !ok {
+					return storage.Channel{}, 0, ErrMissingAccess
+				}
+				p := ChannelPermissions(st, actor, gp.overwrites[channelID], s.now())
+				if !p.Has(opcodes.PermViewChannel) {
+					return storage.Channel{}, 0, ErrMissingAccess
+				}
+				return ch, p, nil
+			}
+		}
+	}
+	return s.channelAccess(ctx, actor, channelID)
+}
+
 // channelOut shapes a channel for viewer; a DM lists the other participants, as Discord does.
 func (s *Service) channelOut(ctx context.Context, ch storage.Channel, viewer snowflake.ID) (opcodes.Channel, error) {
 	out := channelShape(ch)

@@ -105,10 +105,14 @@ func validateEmbeds(v *validator, embeds []opcodes.Embed) {
 }
 
 // nonceCache remembers (author, nonce) → message for enforce_nonce. It is per node; a
-// duplicate sent to another node within the window is not caught.
+// duplicate sent to another node within the window is not caught. order lists keys by
+// insertion time, so expiring is a walk from its front that stops at the first live entry:
+// O(expired) per call instead of a scan of the whole map.
 type nonceCache struct {
-	mu sync.Mutex
-	m  map[string]nonceEntry
+	mu    sync.Mutex
+	m     map[string]nonceEntry
+	order []nonceKey
+	head  int // order[:head] are consumed
 }
 
 type nonceEntry struct {
@@ -116,29 +120,54 @@ type nonceEntry struct {
 	at                   time.Time
 }
 
+type nonceKey struct {
+	key string
+	at  time.Time
+}
+
 var nonces = &nonceCache{m: make(map[string]nonceEntry)}
+
+// expire drops entries older than the window. Caller holds mu.
+func (c *nonceCache) expire(now time.Time) {
+	for c.head < len(c.order) && now.Sub(c.order[c.head].at) > nonceWindow {
+		k := c.order[c.head]
+		// A key stored again later has a newer entry (and a later place in order).
+		if e, ok := c.m[k.key]; ok && e.at.Equal(k.at) {
+			delete(c.m, k.key)
+		}
+		c.order[c.head] = nonceKey{}
+		c.head++
+	}
+	if c.head > 1024 && c.head*2 > len(c.order) {
+		c.order = append(c.order[:0], c.order[c.head:]...)
+		c.head = 0
+	}
+}
 
 func (c *nonceCache) lookup(key string, now time.Time) (nonceEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k, e := range c.m {
-		if now.Sub(e.at) > nonceWindow {
-			delete(c.m, k)
-		}
-	}
+	c.expire(now)
 	e, ok := c.m[key]
+	if ok && now.Sub(e.at) > nonceWindow {
+		return nonceEntry{}, false
+	}
 	return e, ok
 }
 
 func (c *nonceCache) store(key string, e nonceEntry) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	// Times come from concurrent requests, so order is only nearly sorted; an entry behind a
+	// younger one expires a little late, and lookup checks its age itself.
 	c.m[key] = e
-	c.mu.Unlock()
+	c.order = append(c.order, nonceKey{key: key, at: e.at})
+	c.expire(e.at)
 }
 
 // CreateMessage is POST /channels/{id}/messages.
 func (s *Service) CreateMessage(ctx context.Context, actor, channelID snowflake.ID, p MessageParams) (opcodes.Message, error) {
-	ch, perms, err := s.channelAccess(ctx, actor, channelID)
+	ch, perms, err := s.channelAccessCached(ctx, actor, channelID)
 	if err != nil {
 		return opcodes.Message{}, err
 	}
@@ -240,11 +269,9 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 	if err := s.resolveMentions(ctx, ch, a, p, refAuthor, &m); err != nil {
 		return opcodes.Message{}, err
 	}
+	// Create also moves the channel's last_message_id, in the same transaction.
 	if err := s.store.Messages().Create(ctx, m); err != nil {
 		return opcodes.Message{}, fmt.Errorf("create message: %w", err)
-	}
-	if err := s.store.Channels().SetLastMessage(ctx, ch.ID, m.ID); err != nil {
-		s.log.Warn("set last message", "channel_id", ch.ID, "err", err)
 	}
 	if nonceKey != "" {
 		nonces.store(nonceKey, nonceEntry{channelID: ch.ID, messageID: m.ID, at: now})
@@ -323,15 +350,12 @@ func (s *Service) resolveMentions(ctx context.Context, ch storage.Channel, a aut
 	}
 	users = dedupe(users)
 	if ch.GuildID != 0 && len(users) > 0 {
-		ms, err := s.store.Members().GetMany(ctx, ch.GuildID, users)
+		// Only members count; the permission cache knows who they are.
+		gp, err := s.perms.get(ctx, ch.GuildID)
 		if err != nil {
 			return fmt.Errorf("load mentioned members: %w", err)
 		}
-		known := make([]snowflake.ID, 0, len(ms))
-		for _, mm := range ms {
-			known = append(known, mm.UserID)
-		}
-		users = slices.DeleteFunc(users, func(id snowflake.ID) bool { return !slices.Contains(known, id) })
+		users = slices.DeleteFunc(users, func(id snowflake.ID) bool { _, ok := gp.members[id]; return !ok })
 	} else if ch.GuildID == 0 {
 		users = slices.DeleteFunc(users, func(id snowflake.ID) bool { return !slices.Contains(ch.Recipients, id) })
 	}
@@ -366,7 +390,7 @@ func (s *Service) publishMessage(ctx context.Context, name opcodes.EventName, ch
 	if ch.GuildID != 0 {
 		d.GuildID = ptrID(ch.GuildID)
 		if m.WebhookID == 0 {
-			if mem, err := s.store.Members().Get(ctx, ch.GuildID, m.AuthorID); err == nil {
+			if mem, ok := s.cachedMember(ctx, ch.GuildID, m.AuthorID); ok {
 				ms := memberShape(mem, nil)
 				d.Member = &ms
 			}
@@ -379,9 +403,24 @@ func (s *Service) publishMessage(ctx context.Context, name opcodes.EventName, ch
 	s.publish(ctx, ev)
 }
 
+// cachedMember returns a member from the permission cache (loading the guild's entry if
+// needed), falling back to the store.
+func (s *Service) cachedMember(ctx context.Context, guildID, userID snowflake.ID) (storage.Member, bool) {
+	if gp, err := s.perms.get(ctx, guildID); err == nil {
+		mp, ok := gp.members[userID]
+		return mp.member, ok
+	}
+	mem, err := s.store.Members().Get(ctx, guildID, userID)
+	return mem, err == nil
+}
+
 // contentHidden reports whether viewer must see messages without content: a bot whose
 // application lacks the MESSAGE_CONTENT flag (REST follows the same rule as the gateway).
 func (s *Service) contentHidden(ctx context.Context, viewer snowflake.ID) bool {
+	// Humans have no application: the cached user says so without a (missing) row lookup.
+	if u, err := s.getUser(ctx, viewer); err == nil && !u.Bot {
+		return false
+	}
 	flags, err := s.ApplicationFlags(ctx, viewer)
 	if err != nil {
 		return false // not a bot
@@ -392,17 +431,42 @@ func (s *Service) contentHidden(ctx context.Context, viewer snowflake.ID) bool {
 // messageShapes turns stored messages into message objects for viewer, loading authors,
 // mentions, reactions and replied-to messages in batches.
 func (s *Service) messageShapes(ctx context.Context, viewer snowflake.ID, ms []storage.Message, withReactions bool) ([]opcodes.Message, error) {
-	var userIDs, msgIDs []snowflake.ID
-	refs := make(map[snowflake.ID]storage.Message)
+	userIDs := make([]snowflake.ID, 0, len(ms)+1)
+	msgIDs := make([]snowflake.ID, 0, len(ms))
+	// Replied-to messages, loaded in one query per channel (replies point into their own
+	// channel, so that is one query per page).
+	var refIDs map[snowflake.ID][]snowflake.ID // channel → referenced message IDs
 	for _, m := range ms {
 		userIDs = append(userIDs, m.AuthorID)
 		userIDs = append(userIDs, m.Mentions...)
 		msgIDs = append(msgIDs, m.ID)
 		if m.Reference != nil && m.Type == int(opcodes.MessageReply) {
-			if r, err := s.store.Messages().Get(ctx, m.Reference.ChannelID, m.Reference.MessageID); err == nil {
+			if refIDs == nil {
+				refIDs = make(map[snowflake.ID][]snowflake.ID, 1)
+			}
+			refIDs[m.Reference.ChannelID] = append(refIDs[m.Reference.ChannelID], m.Reference.MessageID)
+		}
+	}
+	var loaded map[[2]snowflake.ID]storage.Message // (channel, message) → message
+	for chID, ids := range refIDs {
+		rs, err := s.store.Messages().GetMany(ctx, chID, ids)
+		if err != nil {
+			return nil, fmt.Errorf("load referenced messages: %w", err)
+		}
+		if loaded == nil {
+			loaded = make(map[[2]snowflake.ID]storage.Message, len(rs))
+		}
+		for _, r := range rs {
+			loaded[[2]snowflake.ID{chID, r.ID}] = r
+			userIDs = append(userIDs, r.AuthorID)
+			userIDs = append(userIDs, r.Mentions...)
+		}
+	}
+	refs := make(map[snowflake.ID]storage.Message, len(loaded))
+	for _, m := range ms {
+		if m.Reference != nil && m.Type == int(opcodes.MessageReply) {
+			if r, ok := loaded[[2]snowflake.ID{m.Reference.ChannelID, m.Reference.MessageID}]; ok {
 				refs[m.ID] = r
-				userIDs = append(userIDs, r.AuthorID)
-				userIDs = append(userIDs, r.Mentions...)
 			}
 		}
 	}
@@ -498,7 +562,7 @@ func StripContent(m *opcodes.Message) {
 
 // Message is GET /channels/{id}/messages/{id}: READ_MESSAGE_HISTORY.
 func (s *Service) Message(ctx context.Context, actor, channelID, messageID snowflake.ID) (opcodes.Message, error) {
-	_, perms, err := s.channelAccess(ctx, actor, channelID)
+	_, perms, err := s.channelAccessCached(ctx, actor, channelID)
 	if err != nil {
 		return opcodes.Message{}, err
 	}
@@ -526,7 +590,7 @@ type Page struct {
 // Messages is GET /channels/{id}/messages: READ_MESSAGE_HISTORY (without it, an empty list,
 // as Discord answers), limit 1–100.
 func (s *Service) Messages(ctx context.Context, actor, channelID snowflake.ID, page Page) ([]opcodes.Message, error) {
-	_, perms, err := s.channelAccess(ctx, actor, channelID)
+	_, perms, err := s.channelAccessCached(ctx, actor, channelID)
 	if err != nil {
 		return nil, err
 	}

@@ -82,12 +82,17 @@ type guildPerms struct {
 	rolePos    map[snowflake.ID]int
 	members    map[snowflake.ID]memberPerms
 	overwrites map[snowflake.ID][]storage.Overwrite // by channel
-	channelOf  map[snowflake.ID]bool
+	// channels are the guild's channels as loaded. Their LastMessageID is stale (sending a
+	// message moves it without invalidating the cache): callers must not rely on it.
+	channels map[snowflake.ID]storage.Channel
 }
 
 type memberPerms struct {
 	roles    []snowflake.ID
 	timedOut time.Time
+	// member is the whole row (nick, avatar, joined_at…), for the member object that
+	// MESSAGE_CREATE carries. Every member write publishes an event that drops the entry.
+	member storage.Member
 }
 
 // permCache keeps each guild's permission inputs in memory, because the gateway asks for a
@@ -100,10 +105,22 @@ type permCache struct {
 	// with a write is not cached.
 	guilds map[snowflake.ID]*guildPerms
 	gen    map[snowflake.ID]uint64
+	// guildOf maps a guild channel to its guild (which never changes), filled by loads, so
+	// that a request naming only a channel can find the guild's entry without the store.
+	guildOf map[snowflake.ID]snowflake.ID
 }
 
 func newPermCache(st storage.Store) *permCache {
-	return &permCache{store: st, guilds: make(map[snowflake.ID]*guildPerms), gen: make(map[snowflake.ID]uint64)}
+	return &permCache{store: st, guilds: make(map[snowflake.ID]*guildPerms), gen: make(map[snowflake.ID]uint64),
+		guildOf: make(map[snowflake.ID]snowflake.ID)}
+}
+
+// channelGuild returns the guild of a channel seen by an earlier load.
+func (c *permCache) channelGuild(channelID snowflake.ID) (snowflake.ID, bool) {
+	c.mu.Lock()
+	g, ok := c.guildOf[channelID]
+	c.mu.Unlock()
+	return g, ok
 }
 
 func (c *permCache) invalidate(guildID snowflake.ID) {
@@ -124,6 +141,11 @@ func (c *permCache) observe(ev Event) {
 		opcodes.EventGuildMemberAdd, opcodes.EventGuildMemberUpdate, opcodes.EventGuildMemberRemove,
 		opcodes.EventGuildBanAdd:
 		c.invalidate(ev.GuildID)
+	}
+	if ev.Name == opcodes.EventChannelDelete && ev.ChannelID != 0 {
+		c.mu.Lock()
+		delete(c.guildOf, ev.ChannelID)
+		c.mu.Unlock()
 	}
 }
 
@@ -157,7 +179,7 @@ func (c *permCache) get(ctx context.Context, guildID snowflake.ID) (*guildPerms,
 		rolePos:    make(map[snowflake.ID]int, len(roles)),
 		members:    make(map[snowflake.ID]memberPerms, len(members)),
 		overwrites: make(map[snowflake.ID][]storage.Overwrite, len(chans)),
-		channelOf:  make(map[snowflake.ID]bool, len(chans)),
+		channels:   make(map[snowflake.ID]storage.Channel, len(chans)),
 	}
 	for _, r := range roles {
 		gp.rolePerms[r.ID] = opcodes.Permissions(r.Permissions)
@@ -165,10 +187,10 @@ func (c *permCache) get(ctx context.Context, guildID snowflake.ID) (*guildPerms,
 	}
 	for _, ch := range chans {
 		gp.overwrites[ch.ID] = ch.Overwrites
-		gp.channelOf[ch.ID] = true
+		gp.channels[ch.ID] = ch
 	}
 	for _, m := range members {
-		mp := memberPerms{roles: m.Roles}
+		mp := memberPerms{roles: m.Roles, member: m}
 		if m.CommunicationDisabledUntil != nil {
 			mp.timedOut = *m.CommunicationDisabledUntil
 		}
@@ -177,6 +199,9 @@ func (c *permCache) get(ctx context.Context, guildID snowflake.ID) (*guildPerms,
 	c.mu.Lock()
 	if c.gen[guildID] == gen {
 		c.guilds[guildID] = gp
+	}
+	for _, ch := range chans {
+		c.guildOf[ch.ID] = guildID
 	}
 	c.mu.Unlock()
 	return gp, nil

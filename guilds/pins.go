@@ -144,9 +144,6 @@ func (s *Service) setPinned(ctx context.Context, actor, channelID, messageID sno
 		if err := s.store.Messages().Create(ctx, sys); err != nil {
 			return fmt.Errorf("create pin notice: %w", err)
 		}
-		if err := s.store.Channels().SetLastMessage(ctx, ch.ID, sys.ID); err != nil {
-			s.log.Warn("set last message", "channel_id", ch.ID, "err", err)
-		}
 		if sysOut, err := s.messageShapes(ctx, actor, []storage.Message{sys}, false); err == nil {
 			s.publishMessage(ctx, opcodes.EventMessageCreate, ch, sys, sysOut[0])
 		}

@@ -55,6 +55,10 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	perms   *permCache
+	users   *ttlCache[snowflake.ID, storage.User]
+	apps    *ttlCache[snowflake.ID, storage.Application]
+	tokens  *ttlCache[string, verifiedToken]
+	botKey  []byte
 }
 
 const secretSetting = "token_secret"
@@ -103,6 +107,10 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	s.jwtKey = derive(s.secret, "jwt-access")
 	s.perms = newPermCache(s.store)
+	s.users = newTTLCache[snowflake.ID, storage.User](userCacheTTL)
+	s.apps = newTTLCache[snowflake.ID, storage.Application](appCacheTTL)
+	s.tokens = newTTLCache[string, verifiedToken](jwtCacheTTL)
+	s.botKey = derive(s.secret, "bot-token")
 	return s, nil
 }
 
@@ -119,11 +127,15 @@ func (s *Service) SetPublisher(p Publisher) {
 // permission checks for this very event already see the new state.
 func (s *Service) publish(ctx context.Context, ev Event) {
 	s.perms.observe(ev)
+	s.observeCaches(ev)
 	s.pub.Publish(ctx, ev)
 }
 
 // Observe lets the service update its caches from an event committed on another node.
-func (s *Service) Observe(ev Event) { s.perms.observe(ev) }
+func (s *Service) Observe(ev Event) {
+	s.perms.observe(ev)
+	s.observeCaches(ev)
+}
 
 // notFound maps storage.ErrNotFound to the domain sentinel and wraps anything else.
 func notFound(err error, sentinel error, step string) error {

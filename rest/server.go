@@ -10,6 +10,7 @@ import (
 	"net"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -212,17 +213,43 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 
 // writeJSON writes v with Content-Type exactly "application/json" (eris, oceanic and
 // discord.py compare it with ===) and without HTML escaping, as Discord.
+// The encoder and its buffer are pooled; the body is copied into fasthttp's own (pooled)
+// body buffer, so the pooled one can be reused at once.
 func writeJSON(c *fiber.Ctx, status int, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	e := encoders.Get().(*pooledEncoder)
+	defer e.put()
+	if err := e.enc.Encode(v); err != nil {
 		return fmt.Errorf("encode response: %w", err)
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	b := buf.Bytes()
-	return c.Send(b[:len(b)-1]) // drop Encode's newline
+	b := e.buf.Bytes()
+	c.Response().SetBody(b[:len(b)-1]) // drop Encode's newline
+	return nil
+}
+
+type pooledEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &pooledEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// maxPooledBuffer keeps one huge answer (a 100-message page with embeds) from pinning its
+// buffer in the pool forever.
+const maxPooledBuffer = 256 << 10
+
+func (e *pooledEncoder) put() {
+	if e.buf.Cap() > maxPooledBuffer {
+		return
+	}
+	e.buf.Reset()
+	encoders.Put(e)
 }
 
 // ok writes a 200 JSON answer.

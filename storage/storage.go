@@ -201,7 +201,7 @@ type ChannelStore interface {
 	// ListByGuild returns a guild's channels ordered by (position, id).
 	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Channel, error)
 	// Update replaces every field but ID, GuildID and LastMessageID (which only
-	// SetLastMessage moves, forward, so a stale copy cannot move it back).
+	// SetLastMessage and MessageStore.Create move, forward, so a stale copy cannot move it back).
 	Update(ctx context.Context, c Channel) error
 	// UpdatePositions sets the positions of several channels of one guild atomically.
 	UpdatePositions(ctx context.Context, guildID snowflake.ID, positions map[snowflake.ID]int) error
@@ -327,9 +327,14 @@ type Page struct {
 
 // MessageStore persists messages.
 type MessageStore interface {
-	// Create inserts m; ErrConflict on a duplicate ID.
+	// Create inserts m and, atomically with it, advances the channel's LastMessageID to
+	// m.ID (forward only, as SetLastMessage; a missing channel is not an error). ErrConflict on
+	// a duplicate ID.
 	Create(ctx context.Context, m Message) error
 	Get(ctx context.Context, channelID, id snowflake.ID) (Message, error)
+	// GetMany returns the messages of one channel with the given IDs, in no particular order;
+	// unknown IDs (and IDs of other channels' messages) are skipped.
+	GetMany(ctx context.Context, channelID snowflake.ID, ids []snowflake.ID) ([]Message, error)
 	// List returns a page of a channel's messages, newest first. With After it returns the
 	// oldest Limit messages newer than After (still newest first); with Around, up to Limit
 	// messages centred on Around (Around included if it exists), newest first.

@@ -3,6 +3,7 @@
 package storagetest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -786,6 +787,36 @@ func testMessages(t *testing.T, s storage.Store) {
 	noErr(t, err, "get updated message")
 	equal(t, "updated message", got, full)
 	wantErr(t, m.Update(ctx, newMessage(99, ch, g)), storage.ErrNotFound, "update unknown message")
+
+	t.Run("GetMany", func(t *testing.T) {
+		createMessages(t, s, ch, g, 60, 61, 62)
+		createMessages(t, s, sf(2), g, 63)
+		got, err := m.GetMany(ctx, ch, sfs(62, 60, 60, 63, 999))
+		noErr(t, err, "get many messages")
+		slices.SortFunc(got, func(a, b storage.Message) int { return cmp.Compare(a.ID, b.ID) })
+		equal(t, "get many (unknown and other channels' IDs skipped)", got,
+			[]storage.Message{newMessage(60, ch, g), newMessage(62, ch, g)})
+		got, err = m.GetMany(ctx, ch, nil)
+		noErr(t, err, "get many of none")
+		equal(t, "get many of none", len(got), 0)
+	})
+
+	t.Run("CreateMovesLastMessage", func(t *testing.T) {
+		c := newChannel(500, g, 0)
+		noErr(t, s.Channels().Create(ctx, c), "create channel")
+		createMessages(t, s, c.ID, g, 510)
+		got, err := s.Channels().Get(ctx, c.ID)
+		noErr(t, err, "get channel")
+		equal(t, "last message after create", got.LastMessageID, sf(510))
+		createMessages(t, s, c.ID, g, 505) // an older ID (another node's clock) does not move it back
+		got, err = s.Channels().Get(ctx, c.ID)
+		noErr(t, err, "get channel")
+		equal(t, "last message only moves forward", got.LastMessageID, sf(510))
+		wantErr(t, m.Create(ctx, newMessage(510, c.ID, g)), storage.ErrConflict, "duplicate message")
+		got, err = s.Channels().Get(ctx, c.ID)
+		noErr(t, err, "get channel")
+		equal(t, "last message after a failed create", got.LastMessageID, sf(510))
+	})
 
 	t.Run("ListPinned", func(t *testing.T) {
 		createMessages(t, s, ch, g, 20, 21, 22, 23, 24)

@@ -916,6 +916,8 @@ func pinnedAt(m storage.Message) int64 {
 	return m.PinnedAt.UnixNano()
 }
 
+// Create inserts the message; a trigger (migration 0002 of each backend) moves the channel's
+// last_message_id within the same statement.
 func (s messages) Create(ctx context.Context, m storage.Message) error {
 	data, err := messageData(m)
 	if err == nil {
@@ -934,6 +936,20 @@ func (s messages) Get(ctx context.Context, channelID, id snowflake.ID) (storage.
 		return m, fmt.Errorf("get message: %w", err)
 	}
 	return m, nil
+}
+
+func (s messages) GetMany(ctx context.Context, channelID snowflake.ID, ids []snowflake.ID) ([]storage.Message, error) {
+	var out []storage.Message
+	for _, chunk := range chunks(ids) {
+		var p params
+		q := `SELECT ` + messageCols + ` FROM messages WHERE channel_id = ` + p.add(int64(channelID)) + ` AND id IN ` + p.in(chunk)
+		ms, err := queryAll(ctx, s.db, scanMessageRows, q, p...)
+		if err != nil {
+			return nil, fmt.Errorf("get messages: %w", err)
+		}
+		out = append(out, ms...)
+	}
+	return out, nil
 }
 
 // Page limits outside 1–100 are clamped; zero means Discord's default of 50.

@@ -1,0 +1,133 @@
+package guilds
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/parley-chat/parley/opcodes"
+	"github.com/parley-chat/parley/snowflake"
+	"github.com/parley-chat/parley/storage"
+)
+
+// Read-through caches for rows that nearly every request reads and that rarely change: the
+// caller's user (Authenticate, GET /users/@me, message authors and mentions) and a bot's
+// application (its token stamp and intent flags).
+//
+// Invalidation. Every write of these rows goes through the Service, which drops the entry
+// after the write commits (ModifyCurrentUser, ModifyApplication, ResetBotToken), so a read on
+// the same node after a write always reloads. Another node learns of a user change from the
+// USER_UPDATE event, which reaches Observe. Applications have no event, so their entries also
+// expire after appCacheTTL: on another node a changed intent flag, or a reset bot token, is
+// seen at most that late. A TTL bounds every entry in any case, as a safety net. Only found
+// rows are cached (a new row is never hidden by a cached miss).
+//
+// Verified access tokens are cached too (token → subject and expiry): a JWT never changes, so
+// re-checking its signature on every request only costs CPU. Expiry is still checked on each
+// use, and the user is still looked up (so a deleted user's token stops working).
+const (
+	userCacheTTL  = 30 * time.Second
+	jwtCacheTTL   = time.Minute
+	appCacheTTL   = 5 * time.Second
+	cacheMaxItems = 100_000
+)
+
+// ttlCache is a map with expiring entries. gen counts invalidations: a load that started
+// before an invalidation does not store its (possibly stale) result.
+type ttlCache[K comparable, V any] struct {
+	ttl time.Duration
+	mu  sync.RWMutex
+	m   map[K]ttlEntry[V]
+	gen uint64
+}
+
+type ttlEntry[V any] struct {
+	v       V
+	expires time.Time
+}
+
+func newTTLCache[K comparable, V any](ttl time.Duration) *ttlCache[K, V] {
+	return &ttlCache[K, V]{ttl: ttl, m: make(map[K]ttlEntry[V])}
+}
+
+// get returns the cached value, if fresh, and the generation to pass to put after a miss.
+func (c *ttlCache[K, V]) get(id K) (V, bool, uint64) {
+	c.mu.RLock()
+	e, ok := c.m[id]
+	gen := c.gen
+	c.mu.RUnlock()
+	if ok && time.Now().Before(e.expires) {
+		return e.v, true, gen
+	}
+	var zero V
+	return zero, false, gen
+}
+
+// put stores v unless an invalidation happened since gen was read.
+func (c *ttlCache[K, V]) put(id K, v V, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	if len(c.m) >= cacheMaxItems {
+		now := time.Now()
+		for k, e := range c.m {
+			if !now.Before(e.expires) {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= cacheMaxItems {
+			clear(c.m)
+		}
+	}
+	c.m[id] = ttlEntry[V]{v: v, expires: time.Now().Add(c.ttl)}
+}
+
+func (c *ttlCache[K, V]) invalidate(id K) {
+	c.mu.Lock()
+	delete(c.m, id)
+	c.gen++
+	c.mu.Unlock()
+}
+
+// getUser loads a user through the cache.
+func (s *Service) getUser(ctx context.Context, id snowflake.ID) (storage.User, error) {
+	u, ok, gen := s.users.get(id)
+	if ok {
+		return u, nil
+	}
+	u, err := s.store.Users().Get(ctx, id)
+	if err != nil {
+		return u, err
+	}
+	s.users.put(id, u, gen)
+	return u, nil
+}
+
+// getApplication loads an application through the cache.
+func (s *Service) getApplication(ctx context.Context, id snowflake.ID) (storage.Application, error) {
+	a, ok, gen := s.apps.get(id)
+	if ok {
+		return a, nil
+	}
+	return s.loadApplication(ctx, id, gen)
+}
+
+func (s *Service) loadApplication(ctx context.Context, id snowflake.ID, gen uint64) (storage.Application, error) {
+	a, err := s.store.Applications().Get(ctx, id)
+	if err != nil {
+		return a, err
+	}
+	s.apps.put(id, a, gen)
+	return a, nil
+}
+
+// observeCaches drops cache entries an event (from this node or another) makes stale.
+func (s *Service) observeCaches(ev Event) {
+	if ev.Name == opcodes.EventUserUpdate {
+		for _, id := range ev.UserIDs {
+			s.users.invalidate(id)
+		}
+	}
+}
