@@ -37,6 +37,7 @@ elif [ "${COMPAT_SKIP_APT:-}" = 1 ]; then
 elif command -v apt-get >/dev/null 2>&1; then
 	SUDO=""
 	if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+	export DEBIAN_FRONTEND=noninteractive
 	log "apt-get install -y python3-discord"
 	if ! $SUDO apt-get install -y --no-install-recommends python3-discord; then
 		$SUDO apt-get update
