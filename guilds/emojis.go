@@ -195,12 +195,7 @@ func (s *Service) CreateEmoji(ctx context.Context, actor, guildID snowflake.ID, 
 		}
 	}
 	if same >= maxEmojisPerKind {
-		kind := "emojis"
-		if animated {
-			kind = "animated emojis"
-		}
-		v.add("image", "MAX_EMOJIS", fmt.Sprintf("Maximum number of %s reached (%d)", kind, maxEmojisPerKind))
-		return opcodes.Emoji{}, v.err()
+		return opcodes.Emoji{}, ErrMaxEmojis
 	}
 	creator, err := s.store.Users().Get(ctx, actor)
 	if err != nil {

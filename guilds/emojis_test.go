@@ -137,7 +137,7 @@ func TestEmojiLimit(t *testing.T) {
 	}
 	mark := bwMark(f)
 	_, err := f.svc.CreateEmoji(f.ctx, f.owner, f.guild.ID, guilds.EmojiParams{Name: "one_too_many", Image: bwPNG()})
-	wantValidation(t, err, "image")
+	wantErr(t, err, guilds.ErrMaxEmojis)
 	bwNoEvents(t, f, mark)
 	// Animated emojis have their own 50.
 	if _, err := f.svc.CreateEmoji(f.ctx, f.owner, f.guild.ID, guilds.EmojiParams{Name: "animated_ok", Image: bwGIF()}); err != nil {

@@ -45,6 +45,13 @@ var (
 	ErrBanned = errors.New("guilds: user is banned from this guild")
 	// ErrRefreshReused: a refresh token was presented twice; its family is revoked.
 	ErrRefreshReused = errors.New("guilds: refresh token reused")
+	// ErrInvalidWebhookToken: the webhook exists but the token in the URL is wrong.
+	ErrInvalidWebhookToken = errors.New("guilds: invalid webhook token")
+	// ErrInvalidChannelType: the action is not possible on this kind of channel (an invite
+	// to a category or DM, a crosspost outside an announcement channel).
+	ErrInvalidChannelType = errors.New("guilds: cannot execute action on this channel type")
+	// ErrMaxEmojis: the guild holds the maximum number of emojis of that kind.
+	ErrMaxEmojis = errors.New("guilds: maximum number of emojis reached")
 	// ErrInvalidLogin: wrong username or password.
 	ErrInvalidLogin = errors.New("guilds: invalid login or password")
 	// ErrNonceConflict is never returned to callers: CreateMessage with enforce_nonce returns the

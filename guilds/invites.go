@@ -110,9 +110,7 @@ func (s *Service) CreateInvite(ctx context.Context, actor, channelID snowflake.I
 		return opcodes.Invite{}, err
 	}
 	if ch.GuildID == 0 || opcodes.ChannelType(ch.Type) == opcodes.ChannelGuildCategory {
-		var v validator
-		v.add("channel_id", "CHANNEL_TYPE_INVALID", "Cannot execute action on this channel type")
-		return opcodes.Invite{}, v.err()
+		return opcodes.Invite{}, ErrInvalidChannelType
 	}
 	if !perms.Has(opcodes.PermCreateInstantInvite) {
 		return opcodes.Invite{}, ErrMissingPermissions

@@ -94,8 +94,14 @@ func TestInviteValidationAndPermissions(t *testing.T) {
 		{"max_age over 7 days", guilds.InviteParams{MaxAge: bwInt(604801)}, 0, "max_age"},
 		{"max_uses negative", guilds.InviteParams{MaxUses: bwInt(-1)}, 0, "max_uses"},
 		{"max_uses over 100", guilds.InviteParams{MaxUses: bwInt(101)}, 0, "max_uses"},
-		{"category", guilds.InviteParams{}, category, "channel_id"},
-		{"DM", guilds.InviteParams{}, dm.ID, "channel_id"},
+	}
+	for name, ch := range map[string]snowflake.ID{"category": category, "DM": dm.ID} {
+		mark := bwMark(f)
+		_, err := f.svc.CreateInvite(f.ctx, f.owner, ch, guilds.InviteParams{})
+		if err != guilds.ErrInvalidChannelType {
+			t.Errorf("invite to a %s: err = %v, want ErrInvalidChannelType", name, err)
+		}
+		bwNoEvents(t, f, mark)
 	}
 	for _, tt := range valid {
 		t.Run(tt.name, func(t *testing.T) {

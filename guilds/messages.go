@@ -786,9 +786,7 @@ func (s *Service) Crosspost(ctx context.Context, actor, channelID, messageID sno
 		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "load message")
 	}
 	if opcodes.ChannelType(ch.Type) != opcodes.ChannelGuildAnnouncement {
-		var v validator
-		v.add("channel_id", "CHANNEL_TYPE_INVALID", "Cannot crosspost a message outside an announcement channel")
-		return opcodes.Message{}, v.err()
+		return opcodes.Message{}, ErrInvalidChannelType
 	}
 	if m.AuthorID == actor {
 		if !perms.Has(opcodes.PermSendMessages) {

@@ -160,14 +160,14 @@ func (s *Service) webhookAccess(ctx context.Context, actor, id snowflake.ID) (st
 }
 
 // webhookByToken loads an incoming webhook and checks its token in constant time; a wrong
-// token is ErrUnknownWebhook, so IDs cannot be probed.
+// token is ErrInvalidWebhookToken, as Discord answers (50027).
 func (s *Service) webhookByToken(ctx context.Context, id snowflake.ID, token string) (storage.Webhook, error) {
 	w, err := s.store.Webhooks().Get(ctx, id)
 	if err != nil {
 		return storage.Webhook{}, notFound(err, ErrUnknownWebhook, "load webhook")
 	}
 	if w.Type != webhookIncoming || w.Token == "" || subtle.ConstantTimeCompare([]byte(w.Token), []byte(token)) != 1 {
-		return storage.Webhook{}, ErrUnknownWebhook
+		return storage.Webhook{}, ErrInvalidWebhookToken
 	}
 	return w, nil
 }
@@ -180,9 +180,7 @@ func (s *Service) CreateWebhook(ctx context.Context, actor, channelID snowflake.
 		return opcodes.Webhook{}, err
 	}
 	if !webhookChannelOK(ch) {
-		var v validator
-		v.add("channel_id", "CHANNEL_TYPE_INVALID", "Cannot execute action on this channel type")
-		return opcodes.Webhook{}, v.err()
+		return opcodes.Webhook{}, ErrInvalidChannelType
 	}
 	if !perms.Has(opcodes.PermManageWebhooks) {
 		return opcodes.Webhook{}, ErrMissingPermissions
@@ -303,9 +301,7 @@ func (s *Service) ModifyWebhook(ctx context.Context, actor, id snowflake.ID, p M
 			return opcodes.Webhook{}, ErrUnknownChannel
 		}
 		if !webhookChannelOK(target) {
-			var v validator
-			v.add("channel_id", "CHANNEL_TYPE_INVALID", "Cannot execute action on this channel type")
-			return opcodes.Webhook{}, v.err()
+			return opcodes.Webhook{}, ErrInvalidChannelType
 		}
 		w.ChannelID = target.ID
 	}

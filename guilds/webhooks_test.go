@@ -71,8 +71,10 @@ func TestWebhookLifecycle(t *testing.T) {
 		t.Fatalf("WebhookWithToken = %+v, %v", byToken, err)
 	}
 	_, err = f.svc.WebhookWithToken(f.ctx, w.ID, w.Token[:67]+"x")
-	wantErr(t, err, guilds.ErrUnknownWebhook)
+	wantErr(t, err, guilds.ErrInvalidWebhookToken)
 	_, err = f.svc.WebhookWithToken(f.ctx, w.ID, "")
+	wantErr(t, err, guilds.ErrInvalidWebhookToken)
+	_, err = f.svc.WebhookWithToken(f.ctx, 12345, w.Token)
 	wantErr(t, err, guilds.ErrUnknownWebhook)
 	_, err = f.svc.WebhookWithToken(f.ctx, 4242, w.Token)
 	wantErr(t, err, guilds.ErrUnknownWebhook)
@@ -96,7 +98,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	}
 	bwWebhooksUpdate(t, f, mark, other)
 	_, err = f.svc.ModifyWebhookWithToken(f.ctx, w.ID, "wrong", guilds.ModifyWebhookParams{Name: &name})
-	wantErr(t, err, guilds.ErrUnknownWebhook)
+	wantErr(t, err, guilds.ErrInvalidWebhookToken)
 
 	mark = bwMark(f)
 	if err := f.svc.DeleteWebhookWithToken(f.ctx, w.ID, w.Token); err != nil {
@@ -163,7 +165,7 @@ func TestExecuteWebhook(t *testing.T) {
 		want  error
 		field string
 	}{
-		{"wrong token", "nope", guilds.ExecuteWebhookParams{MessageParams: guilds.MessageParams{Content: "x"}}, guilds.ErrUnknownWebhook, ""},
+		{"wrong token", "nope", guilds.ExecuteWebhookParams{MessageParams: guilds.MessageParams{Content: "x"}}, guilds.ErrInvalidWebhookToken, ""},
 		{"empty message", w.Token, guilds.ExecuteWebhookParams{}, guilds.ErrEmptyMessage, ""},
 		{"too long", w.Token, guilds.ExecuteWebhookParams{MessageParams: guilds.MessageParams{Content: strings.Repeat("x", 2001)}}, nil, "content"},
 		{"username clyde", w.Token, guilds.ExecuteWebhookParams{MessageParams: guilds.MessageParams{Content: "x"}, Username: "Clyde"}, nil, "username"},
@@ -215,19 +217,11 @@ func TestWebhookValidation(t *testing.T) {
 			_, err := f.svc.CreateWebhook(f.ctx, f.owner, f.chID, guilds.WebhookParams{Name: "ok", Avatar: &bad})
 			return err
 		}, "avatar"},
-		{"category", func() error {
-			_, err := f.svc.CreateWebhook(f.ctx, f.owner, category, guilds.WebhookParams{Name: "ok"})
-			return err
-		}, "channel_id"},
 		{"rename to clyde", func() error {
 			n := "clyde"
 			_, err := f.svc.ModifyWebhook(f.ctx, f.owner, w.ID, guilds.ModifyWebhookParams{Name: &n})
 			return err
 		}, "name"},
-		{"move to category", func() error {
-			_, err := f.svc.ModifyWebhook(f.ctx, f.owner, w.ID, guilds.ModifyWebhookParams{ChannelID: &category})
-			return err
-		}, "channel_id"},
 		{"token rename too long", func() error {
 			_, err := f.svc.ModifyWebhookWithToken(f.ctx, w.ID, w.Token, guilds.ModifyWebhookParams{Name: &long})
 			return err
@@ -239,6 +233,12 @@ func TestWebhookValidation(t *testing.T) {
 			wantValidation(t, tt.call(), tt.field)
 			bwNoEvents(t, f, mark)
 		})
+	}
+	if _, err := f.svc.CreateWebhook(f.ctx, f.owner, category, guilds.WebhookParams{Name: "ok"}); err != guilds.ErrInvalidChannelType {
+		t.Errorf("webhook on a category: err = %v, want ErrInvalidChannelType", err)
+	}
+	if _, err := f.svc.ModifyWebhook(f.ctx, f.owner, w.ID, guilds.ModifyWebhookParams{ChannelID: &category}); err != guilds.ErrInvalidChannelType {
+		t.Errorf("move webhook to a category: err = %v, want ErrInvalidChannelType", err)
 	}
 	// 80 characters is fine.
 	if _, err := f.svc.CreateWebhook(f.ctx, f.owner, f.chID, guilds.WebhookParams{Name: long[:80]}); err != nil {

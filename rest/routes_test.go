@@ -314,7 +314,8 @@ func TestRoutes(t *testing.T) {
 		if str(wm, "webhook_id") != id {
 			t.Fatalf("webhook message: %v", wm)
 		}
-		wantErr(t, e.call(t, "POST", "/webhooks/"+id+"/wrongtoken", "", map[string]any{"content": "x"}), 404, 10015)
+		wantErr(t, e.call(t, "POST", "/webhooks/"+id+"/wrongtoken", "", map[string]any{"content": "x"}), 401, 50027)
+		wantErr(t, e.call(t, "POST", "/webhooks/123456789012345678/wrongtoken", "", map[string]any{"content": "x"}), 404, 10015)
 		want(t, e.call(t, "DELETE", "/webhooks/"+id+"/"+tok, "", nil), 204)
 		wh2 := want(t, e.call(t, "POST", c+"/webhooks", b, map[string]any{"name": "hook"}), 200).obj(t)
 		want(t, e.call(t, "DELETE", "/webhooks/"+str(wh2, "id"), b, nil), 204)
