@@ -70,7 +70,13 @@ func TestWebhookLifecycle(t *testing.T) {
 	if err != nil || byToken.ID != w.ID || byToken.User != nil || byToken.Token != w.Token {
 		t.Fatalf("WebhookWithToken = %+v, %v", byToken, err)
 	}
-	_, err = f.svc.WebhookWithToken(f.ctx, w.ID, w.Token[:67]+"x")
+	// Change the last character to a different one (a fixed replacement would be a no-op
+	// when the random token already ends with it).
+	last := "x"
+	if strings.HasSuffix(w.Token, "x") {
+		last = "y"
+	}
+	_, err = f.svc.WebhookWithToken(f.ctx, w.ID, w.Token[:67]+last)
 	wantErr(t, err, guilds.ErrInvalidWebhookToken)
 	_, err = f.svc.WebhookWithToken(f.ctx, w.ID, "")
 	wantErr(t, err, guilds.ErrInvalidWebhookToken)
