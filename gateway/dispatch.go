@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"time"
 
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/opcodes"
@@ -12,7 +13,9 @@ import (
 
 // receive is the broker's handler: every event this node gets, local or remote.
 func (s *Server) receive(ctx context.Context, ev guilds.Event) {
-	s.svc.Observe(ev)
+	if !localOrigin(ctx) {
+		s.svc.Observe(ev)
+	}
 	f := fanout{srv: s, ctx: ctx, ev: ev}
 	f.run()
 }
@@ -136,6 +139,11 @@ func (f *fanout) variant(stripped bool) *payload {
 		if stripped {
 			data = stripContent(data)
 		}
+		if raw, ok := data.(json.RawMessage); ok {
+			// From another node (or back from Redis): d is already encoded, reuse it.
+			*slot = rawPayload(f.ev.Name, raw)
+			return *slot
+		}
 		p, err := newPayload(f.ev.Name, data)
 		if err != nil {
 			f.srv.log.Error("gateway: encode event", "event", f.ev.Name, "err", err)
@@ -159,10 +167,13 @@ func stripContent(data any) any {
 		}
 		return stripMessage(*m)
 	}
-	// Unknown shape: edit the JSON object generically.
-	b, err := json.Marshal(data)
-	if err != nil {
-		return data
+	// Unknown shape, or JSON from the broker: edit the JSON object generically.
+	b, ok := data.(json.RawMessage)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(data); err != nil {
+			return data
+		}
 	}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(b, &obj) != nil {
@@ -284,5 +295,25 @@ func (s *Server) sessionEnded(sess *Session) {
 			Subject: sess.userID,
 			Data:    presenceFor(sess.userID, g, offline),
 		})
+	}
+}
+
+// waitSubscribed waits, with an asynchronous broker, until the new session's topics are live,
+// so the GUILD_CREATEs built next cannot miss an event committed after them. After 5 s it
+// goes on (the session may then miss events until the subscription lands).
+func (s *Server) waitSubscribed(ctx context.Context, userID snowflake.ID, guildIDs []snowflake.ID) {
+	w, ok := s.broker.(SubscriptionWaiter)
+	if !ok {
+		return
+	}
+	ts := make([]Topic, 0, len(guildIDs)+1)
+	ts = append(ts, Topic{TopicUser, userID})
+	for _, g := range guildIDs {
+		ts = append(ts, Topic{TopicGuild, g})
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := w.WaitSubscribed(wctx, ts); err != nil {
+		s.log.Warn("gateway: broker subscription not confirmed", "user_id", userID, "err", err)
 	}
 }

@@ -26,13 +26,35 @@
 // pre-compressed bytes); the write buffer (Upgrader.WriteBufferPool) and the writer's
 // scratch buffers are pooled.
 //
+// # Several nodes
+//
+// Config.Broker decides the mode. MemoryBroker (the default) is one node: Publish runs the
+// fan-out before returning. RedisBroker (broker_redis.go, `parley serve --redis-url`) joins
+// nodes sharing one database through Redis Pub/Sub: one channel per guild and per user,
+// subscribed once per node while a local session needs it (refcounted, applied in batches by
+// one goroutine, never per socket), plus an all-nodes channel that carries the events for
+// which guilds.CacheEvent is true, so every node's Domain observes them (its permission and
+// user caches) even without a session in that guild. Every node, the publisher included,
+// delivers when Redis hands the event back, so each node sees one order per guild and
+// nothing twice; d travels as the publisher's JSON and is spliced into frames as is. A new
+// session waits for its subscriptions to be confirmed before its GUILD_CREATEs are built.
+// After a lost Redis connection go-redis resubscribes every channel in one command and the
+// Domain's caches are dropped; events published meanwhile are lost for that node.
+//
+// Sessions are not shared. A session (seq, replay buffer, socket) lives in the memory of the
+// node that accepted its Identify, and READY's resume_gateway_url is that node's own public
+// URL (Config.PublicURL), so clients resume on the same node, as with Discord; a Resume that
+// reaches another node gets op 9 and the client identifies again. No Redis session store is
+// needed for correctness. Presences, the Identify and session-start limits and op 8 presence
+// data stay per node.
+//
 // # Lock order
 //
 //	hubShard.mu → Session.mu → conn.qmu
 //
 // A lock on the left may be held while taking one on its right, never the reverse.
-// Server.mu, MemoryBroker.mu, identifyLimiter.mu, presenceStore.mu, statsTable.mu and
-// MemorySessionStore.mu are leaves (MemoryBroker.mu is taken under hubShard.mu by
+// Server.mu, MemoryBroker.mu, RedisBroker.mu, identifyLimiter.mu, presenceStore.mu, statsTable.mu and
+// MemorySessionStore.mu are leaves (the brokers' mu is taken under hubShard.mu by
 // Subscribe/Unsubscribe). No lock is held while calling the Domain, while publishing, or
 // while touching a socket; fan-out snapshots a guild's sessions under the shard's read lock
 // and releases it before filtering. Only the current writer (conn.writing) writes frames;

@@ -164,6 +164,7 @@ func (c *conn) handleIdentify(d json.RawMessage) error {
 		return err
 	}
 	c.srv.hub.add(s, mine)
+	c.srv.waitSubscribed(ctx, s.userID, mine)
 	for _, g := range mine {
 		c.srv.sendGuildCreate(ctx, s, g, false)
 	}

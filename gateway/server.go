@@ -176,6 +176,9 @@ func New(cfg Config, svc Domain) (*Server, error) {
 	}
 	s.hello = hello
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if g, ok := s.broker.(gapNotifier); ok {
+		g.setGapHandler(s.resync)
+	}
 	if err := s.broker.Start(s.receive); err != nil {
 		return nil, fmt.Errorf("gateway: start broker: %w", err)
 	}
@@ -209,6 +212,14 @@ func (s *Server) Publish(ctx context.Context, ev guilds.Event) {
 }
 
 var _ guilds.Publisher = (*Server)(nil)
+
+// resync runs after the broker may have missed events (a lost Redis connection): cache
+// invalidations from other nodes may be among them, so the Domain drops its caches.
+func (s *Server) resync() {
+	if r, ok := s.svc.(interface{ ResetCaches() }); ok {
+		r.ResetCaches()
+	}
+}
 
 // SessionStartLimit reports GET /gateway/bot's session_start_limit for a bot.
 func (s *Server) SessionStartLimit(userID snowflake.ID) (total, remaining int, resetAfter time.Duration, maxConcurrency int) {

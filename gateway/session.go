@@ -282,9 +282,11 @@ func shardFor(guildID snowflake.ID, numShards int) int {
 // ErrSessionNotFound is returned by a SessionStore for unknown or expired sessions.
 var ErrSessionNotFound = errors.New("gateway: session not found")
 
-// SessionStore keeps resumable sessions by ID. The in-memory store is enough for one node; a
-// shared implementation (a later Redis store) lets a client resume on another node, which is
-// why this is an interface even though Sessions hold live state today.
+// SessionStore keeps resumable sessions by ID. The in-memory store is all Parley needs, on
+// one node or several: READY's resume_gateway_url is the node's own public URL, so clients
+// resume where their session lives (see "Several nodes" in doc.go). A session holds live
+// state (its socket, replay buffer, subscriptions), so a shared store would not be enough to
+// resume elsewhere anyway.
 type SessionStore interface {
 	// Put registers a new session.
 	Put(ctx context.Context, s *Session) error

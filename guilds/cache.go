@@ -84,6 +84,14 @@ func (c *ttlCache[K, V]) put(id K, v V, gen uint64) {
 	c.m[id] = ttlEntry[V]{v: v, expires: time.Now().Add(c.ttl)}
 }
 
+// reset drops every entry; loads in flight do not store their result.
+func (c *ttlCache[K, V]) reset() {
+	c.mu.Lock()
+	clear(c.m)
+	c.gen++
+	c.mu.Unlock()
+}
+
 func (c *ttlCache[K, V]) invalidate(id K) {
 	c.mu.Lock()
 	delete(c.m, id)
@@ -130,4 +138,24 @@ func (s *Service) observeCaches(ev Event) {
 			s.users.invalidate(id)
 		}
 	}
+}
+
+// CacheEvent reports whether ev makes state cached by a Service stale: a guild's permission
+// inputs (guild, role, channel, member and ban events) or a user (USER_UPDATE). On several
+// nodes every node's Service must Observe these events, including nodes without a session
+// that receives them, so multi-node brokers send them to all nodes.
+func CacheEvent(ev Event) bool {
+	if ev.Name == opcodes.EventUserUpdate {
+		return true
+	}
+	return ev.GuildID != 0 && changesGuildPerms(ev.Name)
+}
+
+// ResetCaches drops every cached user, application and guild permission state. A multi-node
+// broker calls it after a gap in its event stream (a lost connection to Redis), when
+// invalidations from other nodes may have been missed.
+func (s *Service) ResetCaches() {
+	s.perms.reset()
+	s.users.reset()
+	s.apps.reset()
 }

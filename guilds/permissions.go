@@ -108,6 +108,8 @@ type permCache struct {
 	// guildOf maps a guild channel to its guild (which never changes), filled by loads, so
 	// that a request naming only a channel can find the guild's entry without the store.
 	guildOf map[snowflake.ID]snowflake.ID
+	// epoch counts resets (see reset).
+	epoch uint64
 }
 
 func newPermCache(st storage.Store) *permCache {
@@ -134,12 +136,7 @@ func (c *permCache) observe(ev Event) {
 	if ev.GuildID == 0 {
 		return
 	}
-	switch ev.Name {
-	case opcodes.EventGuildUpdate, opcodes.EventGuildDelete, opcodes.EventGuildCreate,
-		opcodes.EventGuildRoleCreate, opcodes.EventGuildRoleUpdate, opcodes.EventGuildRoleDelete,
-		opcodes.EventChannelCreate, opcodes.EventChannelUpdate, opcodes.EventChannelDelete,
-		opcodes.EventGuildMemberAdd, opcodes.EventGuildMemberUpdate, opcodes.EventGuildMemberRemove,
-		opcodes.EventGuildBanAdd:
+	if changesGuildPerms(ev.Name) {
 		c.invalidate(ev.GuildID)
 	}
 	if ev.Name == opcodes.EventChannelDelete && ev.ChannelID != 0 {
@@ -149,10 +146,34 @@ func (c *permCache) observe(ev Event) {
 	}
 }
 
+// changesGuildPerms lists the events after which a guild's cached permission inputs are
+// stale. CacheEvent exports the same list for multi-node brokers.
+func changesGuildPerms(name opcodes.EventName) bool {
+	switch name {
+	case opcodes.EventGuildUpdate, opcodes.EventGuildDelete, opcodes.EventGuildCreate,
+		opcodes.EventGuildRoleCreate, opcodes.EventGuildRoleUpdate, opcodes.EventGuildRoleDelete,
+		opcodes.EventChannelCreate, opcodes.EventChannelUpdate, opcodes.EventChannelDelete,
+		opcodes.EventGuildMemberAdd, opcodes.EventGuildMemberUpdate, opcodes.EventGuildMemberRemove,
+		opcodes.EventGuildBanAdd:
+		return true
+	}
+	return false
+}
+
+// reset drops every guild's entry (after a gap in the event stream: any entry may be stale).
+// epoch makes loads that started before the reset discard their result.
+func (c *permCache) reset() {
+	c.mu.Lock()
+	clear(c.guilds)
+	c.epoch++
+	c.mu.Unlock()
+}
+
 func (c *permCache) get(ctx context.Context, guildID snowflake.ID) (*guildPerms, error) {
 	c.mu.Lock()
 	gp, ok := c.guilds[guildID]
 	gen := c.gen[guildID]
+	epoch := c.epoch
 	c.mu.Unlock()
 	if ok {
 		return gp, nil
@@ -197,7 +218,7 @@ func (c *permCache) get(ctx context.Context, guildID snowflake.ID) (*guildPerms,
 		gp.members[m.UserID] = mp
 	}
 	c.mu.Lock()
-	if c.gen[guildID] == gen {
+	if c.gen[guildID] == gen && c.epoch == epoch {
 		c.guilds[guildID] = gp
 	}
 	for _, ch := range chans {

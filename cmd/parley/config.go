@@ -22,6 +22,7 @@ type config struct {
 	DataDir          string
 	DatabaseURL      string
 	RedisURL         string
+	RedisPrefix      string
 	LogLevel         string
 	WorkerID         int
 	ProcessID        int
@@ -44,7 +45,8 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.PublicGatewayURL, "public-gateway-url", envOr("PARLEY_PUBLIC_GATEWAY_URL", ""), "gateway URL GET /gateway returns (env PARLEY_PUBLIC_GATEWAY_URL; default from --gateway-addr)")
 	fs.StringVar(&c.DataDir, "data-dir", envOr("PARLEY_DATA_DIR", "./parley-data"), "embedded store directory (env PARLEY_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", envOr("PARLEY_DATABASE_URL", ""), "Postgres URL; set to use Postgres instead of the embedded store (env PARLEY_DATABASE_URL)")
-	fs.StringVar(&c.RedisURL, "redis-url", envOr("PARLEY_REDIS_URL", ""), "Redis URL for cross-node mode (env PARLEY_REDIS_URL; not yet used)")
+	fs.StringVar(&c.RedisURL, "redis-url", envOr("PARLEY_REDIS_URL", ""), "Redis URL (redis://host:6379/0); set to run several nodes: events and rate limits go through Redis (env PARLEY_REDIS_URL)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", envOr("PARLEY_REDIS_PREFIX", "parley:"), "prefix of every Redis key and channel, for deployments sharing one Redis (env PARLEY_REDIS_PREFIX)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error (env PARLEY_LOG_LEVEL)")
 	fs.IntVar(&c.WorkerID, "worker-id", envInt("PARLEY_WORKER_ID", 0), "snowflake worker ID 0-31, distinct per node (env PARLEY_WORKER_ID)")
 	fs.IntVar(&c.ProcessID, "process-id", envInt("PARLEY_PROCESS_ID", 0), "snowflake process ID 0-31 (env PARLEY_PROCESS_ID)")

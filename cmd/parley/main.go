@@ -86,13 +86,41 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		return fmt.Errorf("start domain: %w", err)
 	}
 
+	// Single node: events and rate limits in memory. Several nodes: both through Redis.
+	mode := "single-node"
+	var broker gateway.Broker
+	var limiter rest.Limiter
+	if cfg.RedisURL != "" {
+		node := fmt.Sprintf("w%d-p%d-%s", cfg.WorkerID, cfg.ProcessID, randomHex(4))
+		rb, err := gateway.NewRedisBroker(ctx, gateway.RedisBrokerConfig{
+			URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, NodeID: node,
+			Logger: log.With("component", "broker"),
+		})
+		if err != nil {
+			return fmt.Errorf("--redis-url: %w", err)
+		}
+		rl, err := rest.NewRedisLimiter(ctx, cfg.RedisURL, cfg.RedisPrefix+"rl:")
+		if err != nil {
+			rb.Close()
+			return fmt.Errorf("--redis-url: %w", err)
+		}
+		defer rl.Close()
+		broker, limiter = rb, rl
+		mode = "multi-node (redis, node " + node + ")"
+		if cfg.DatabaseURL == "" {
+			log.Warn("--redis-url without --database-url: each node keeps its own embedded store, so nodes do not share data")
+		}
+	}
+
 	restLn, err := net.Listen("tcp", cfg.RESTAddr)
 	if err != nil {
+		closeBroker(broker)
 		return fmt.Errorf("listen rest: %w", err)
 	}
 	gwLn, err := net.Listen("tcp", cfg.GatewayAddr)
 	if err != nil {
 		restLn.Close()
+		closeBroker(broker)
 		return fmt.Errorf("listen gateway: %w", err)
 	}
 	restURL := trimURL(cfg.PublicRESTURL)
@@ -105,6 +133,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	}
 
 	gw, err := gateway.New(gateway.Config{
+		Broker:            broker,
 		PublicURL:         gwURL,
 		HeartbeatInterval: time.Duration(cfg.HeartbeatMS) * time.Millisecond,
 		ResumeWindow:      cfg.ResumeWindow,
@@ -116,6 +145,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		},
 	}, svc)
 	if err != nil {
+		restLn.Close()
+		gwLn.Close()
+		closeBroker(broker)
 		return fmt.Errorf("start gateway: %w", err)
 	}
 	svc.SetPublisher(gw)
@@ -126,7 +158,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			t, r, reset, mc := gw.SessionStartLimit(userID)
 			return 1, t, r, int(reset / time.Millisecond), mc
 		},
-		Logger: log.With("component", "rest"),
+		RateLimiter: limiter,
+		Logger:      log.With("component", "rest"),
 	}, svc)
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
@@ -143,7 +176,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		errc <- nil
 	}()
 
-	log.Info("parley listening", "rest", restURL, "gateway", gwURL, "store", backend,
+	log.Info("parley listening", "mode", mode, "rest", restURL, "gateway", gwURL, "store", backend,
 		"startup", time.Since(start).Round(time.Millisecond), "test_controls", cfg.TestControls)
 	if firstStart {
 		fmt.Fprintf(stderr, "\nFirst start on an empty store. Create a demo user, guild and bot with:\n\n    go run ./cmd/parley demo --url %s\n\n", restURL)
@@ -175,6 +208,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		log.Warn("rest shutdown", "err", err)
 	}
 	return nil
+}
+
+func closeBroker(b gateway.Broker) {
+	if b != nil {
+		_ = b.Close()
+	}
 }
 
 func openStore(ctx context.Context, cfg config) (storage.Store, string, error) {

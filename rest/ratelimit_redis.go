@@ -1,0 +1,93 @@
+package rest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// RedisLimiter is the shared Limiter for several nodes: the same fixed windows as
+// MemoryLimiter, kept in Redis so every node counts against one window per key. Each Take is
+// one round trip (EVALSHA of takeScript; EVAL once if Redis lost the script).
+type RedisLimiter struct {
+	client *redis.Client
+	prefix string
+}
+
+// takeScript is MemoryLimiter.Take in Redis: the key holds the window's count and expires
+// when the window ends (the first request of a window creates it with PX window). A denied
+// request is not counted. Returns {allowed, count, ms until reset}.
+var takeScript = redis.NewScript(`
+local limit = tonumber(ARGV[1])
+local win = tonumber(ARGV[2])
+local n = redis.call('GET', KEYS[1])
+local ttl
+if not n then
+  redis.call('SET', KEYS[1], 0, 'PX', win)
+  n = 0
+  ttl = win
+else
+  n = tonumber(n)
+  ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[1], win)
+    ttl = win
+  end
+end
+if n >= limit then
+  return {0, n, ttl}
+end
+redis.call('INCR', KEYS[1])
+return {1, n + 1, ttl}
+`)
+
+// NewRedisLimiter connects to Redis at url (as redis.ParseURL accepts) and checks that it
+// answers. Keys are prefix + the limiter key; prefix "" means "parley:rl:".
+func NewRedisLimiter(ctx context.Context, url, prefix string) (*RedisLimiter, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("rest: redis url: %w", err)
+	}
+	if prefix == "" {
+		prefix = "parley:rl:"
+	}
+	client := redis.NewClient(opt)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := client.Ping(pctx).Err(); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("rest: redis %s unreachable: %w", opt.Addr, err)
+	}
+	if err := takeScript.Load(pctx, client).Err(); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("rest: redis load script: %w", err)
+	}
+	return &RedisLimiter{client: client, prefix: prefix}, nil
+}
+
+// Take implements Limiter.
+func (r *RedisLimiter) Take(ctx context.Context, key string, limit int, per time.Duration) (Decision, error) {
+	win := per.Milliseconds()
+	if win < 1 {
+		win = 1
+	}
+	res, err := takeScript.Run(ctx, r.client, []string{r.prefix + key}, limit, win).Int64Slice()
+	if err != nil {
+		return Decision{}, fmt.Errorf("rest: redis limiter: %w", err)
+	}
+	if len(res) != 3 {
+		return Decision{}, fmt.Errorf("rest: redis limiter: unexpected reply %v", res)
+	}
+	d := Decision{Allowed: res[0] == 1, Limit: limit, ResetAfter: time.Duration(res[2]) * time.Millisecond}
+	if d.Allowed {
+		d.Remaining = limit - int(res[1])
+	}
+	return d, nil
+}
+
+// Close closes the Redis client.
+func (r *RedisLimiter) Close() error { return r.client.Close() }
+
+var _ Limiter = (*RedisLimiter)(nil)
