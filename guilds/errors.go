@@ -23,6 +23,10 @@ var (
 	ErrUnknownWebhook     = errors.New("guilds: unknown webhook")
 	ErrUnknownInvite      = errors.New("guilds: unknown invite")
 	ErrUnknownBan         = errors.New("guilds: unknown ban")
+	// ErrUnknownAttachment: no such uploaded file (the CDN route answers 404).
+	ErrUnknownAttachment = errors.New("guilds: unknown attachment")
+	// ErrFileTooLarge: an uploaded file exceeds Config.MaxAttachmentSize.
+	ErrFileTooLarge       = errors.New("guilds: uploaded file too large")
 	ErrMissingAccess      = errors.New("guilds: missing access")
 	ErrMissingPermissions = errors.New("guilds: missing permissions")
 	// ErrBotsForbidden: the endpoint is not for bot accounts.

@@ -47,6 +47,10 @@ type MessageParams struct {
 	StickerIDs       []snowflake.ID            `json:"sticker_ids"`
 	Flags            int                       `json:"flags"`
 	Poll             json.RawMessage           `json:"poll"`
+	// Attachments describes Files (filename, description), matched by id = File.Index.
+	Attachments []AttachmentParams `json:"attachments"`
+	// Files are the uploaded files of a multipart request; they are not part of the JSON.
+	Files []File `json:"-"`
 }
 
 // author is who a new message is from: a user, or a webhook posting under its own name.
@@ -199,10 +203,17 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 	if len(p.Poll) > 0 && string(p.Poll) != "null" {
 		v.add("poll", "POLL_UNSUPPORTED", "Polls are not supported by this server")
 	}
+	if len(p.Files) > 0 && !a.perms.Has(opcodes.PermAttachFiles) {
+		return opcodes.Message{}, ErrMissingPermissions
+	}
+	uploads, err := s.checkUploads(&v, p.Files, p.Attachments, 0, nil)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
 	if err := v.err(); err != nil {
 		return opcodes.Message{}, err
 	}
-	if strings.TrimSpace(p.Content) == "" && len(p.Embeds) == 0 && len(p.Components) == 0 {
+	if strings.TrimSpace(p.Content) == "" && len(p.Embeds) == 0 && len(p.Components) == 0 && len(uploads) == 0 {
 		return opcodes.Message{}, ErrEmptyMessage
 	}
 	now := s.now()
@@ -269,8 +280,16 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 	if err := s.resolveMentions(ctx, ch, a, p, refAuthor, &m); err != nil {
 		return opcodes.Message{}, err
 	}
+	// Files go in first, so a stored message never lists a missing file; if the message
+	// write fails, they are removed again.
+	metas, rows := s.assignUploads(ch.ID, m.ID, uploads)
+	m.Attachments = encodeAttachments(metas)
+	if err := s.putUploads(ctx, rows); err != nil {
+		return opcodes.Message{}, err
+	}
 	// Create also moves the channel's last_message_id, in the same transaction.
 	if err := s.store.Messages().Create(ctx, m); err != nil {
+		s.dropUploads(ctx, m.ID, rows)
 		return opcodes.Message{}, fmt.Errorf("create message: %w", err)
 	}
 	if nonceKey != "" {
@@ -520,8 +539,9 @@ func (s *Service) messageShape(m storage.Message, users map[snowflake.ID]storage
 	if len(m.Embeds) > 0 {
 		_ = json.Unmarshal(m.Embeds, &o.Embeds)
 	}
-	if len(m.Attachments) > 0 {
-		_ = json.Unmarshal(m.Attachments, &o.Attachments)
+	if as := decodeAttachments(m.Attachments); len(as) > 0 {
+		s.withURLs(m.ChannelID, as)
+		o.Attachments = as
 	}
 	if len(m.Components) > 0 {
 		_ = json.Unmarshal(m.Components, &o.Components)
@@ -628,10 +648,15 @@ type EditMessageParams struct {
 	Flags           *int              `json:"flags"`
 	AllowedMentions *AllowedMentions  `json:"allowed_mentions"`
 	Components      []json.RawMessage `json:"components"`
+	// Attachments lists the attachments to keep (by ID) and describes new Files (by index);
+	// attachments it does not name are removed. Nil keeps them all.
+	Attachments *[]AttachmentParams `json:"attachments"`
+	// Files are new uploads of a multipart request; they are not part of the JSON.
+	Files []File `json:"-"`
 }
 
-// EditMessage: the author edits content, embeds and flags; others with MANAGE_MESSAGES may
-// only toggle SUPPRESS_EMBEDS.
+// EditMessage: the author edits content, embeds, flags and attachments; others with
+// MANAGE_MESSAGES may only toggle SUPPRESS_EMBEDS.
 func (s *Service) EditMessage(ctx context.Context, actor, channelID, messageID snowflake.ID, p EditMessageParams) (opcodes.Message, error) {
 	ch, perms, err := s.channelAccess(ctx, actor, channelID)
 	if err != nil {
@@ -646,14 +671,29 @@ func (s *Service) EditMessage(ctx context.Context, actor, channelID, messageID s
 
 func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage.Message, a author, own bool, p EditMessageParams) (opcodes.Message, error) {
 	if !own {
-		if p.Content != nil || p.Embeds != nil || p.Embed != nil || p.Components != nil {
+		if p.Content != nil || p.Embeds != nil || p.Embed != nil || p.Components != nil || p.Attachments != nil || len(p.Files) > 0 {
 			return opcodes.Message{}, ErrCannotEditOthersMessage
 		}
 		if !a.perms.Has(opcodes.PermManageMessages) {
 			return opcodes.Message{}, ErrMissingPermissions
 		}
 	}
+	if len(p.Files) > 0 && !a.perms.Has(opcodes.PermAttachFiles) {
+		return opcodes.Message{}, ErrMissingPermissions
+	}
 	var v validator
+	attachments := decodeAttachments(m.Attachments)
+	var removed []snowflake.ID
+	var params []AttachmentParams
+	var named map[snowflake.ID]bool
+	if p.Attachments != nil {
+		params = *p.Attachments
+		attachments, removed, named = keepAttachments(attachments, params)
+	}
+	uploads, err := s.checkUploads(&v, p.Files, params, len(attachments), named)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
 	if p.Embed != nil && p.Embeds == nil {
 		p.Embeds = &[]opcodes.Embed{*p.Embed}
 	}
@@ -683,7 +723,7 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 		return opcodes.Message{}, err
 	}
 	if strings.TrimSpace(m.Content) == "" && (len(m.Embeds) == 0 || string(m.Embeds) == "[]") && m.Type == int(opcodes.MessageDefault) &&
-		(len(m.Components) == 0 || string(m.Components) == "[]") {
+		(len(m.Components) == 0 || string(m.Components) == "[]") && len(attachments)+len(uploads) == 0 {
 		return opcodes.Message{}, ErrEmptyMessage
 	}
 	if p.Content != nil {
@@ -696,8 +736,23 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 		now := s.now()
 		m.EditedAt = &now
 	}
+	metas, rows := s.assignUploads(ch.ID, m.ID, uploads)
+	if p.Attachments != nil || len(rows) > 0 {
+		m.Attachments = encodeAttachments(append(attachments, metas...))
+	}
+	if err := s.putUploads(ctx, rows); err != nil {
+		return opcodes.Message{}, err
+	}
 	if err := s.store.Messages().Update(ctx, m); err != nil {
+		s.dropUploads(ctx, m.ID, rows)
 		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "update message")
+	}
+	if len(removed) > 0 {
+		// The message no longer lists them. Should this fail, they stay downloadable by
+		// their old URLs until the message itself is deleted, which removes all its files.
+		if err := s.store.Attachments().Delete(context.WithoutCancel(ctx), m.ID, removed); err != nil {
+			s.log.Warn("remove dropped attachments", "message_id", m.ID, "err", err)
+		}
 	}
 	out, err := s.messageShapes(ctx, a.userID, []storage.Message{m}, true)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/parley-chat/parley/snowflake"
@@ -34,8 +35,13 @@ type Config struct {
 	AccessTokenTTL time.Duration
 	// RefreshTokenTTL is how long a refresh token lives. Default: 30 days.
 	RefreshTokenTTL time.Duration
-	// CDNURL prefixes attachment and avatar URLs. Default: "" (relative URLs).
+	// CDNURL prefixes attachment and avatar URLs: the public base URL of the server that
+	// serves /attachments/... (the REST listener), without a trailing slash. Default: ""
+	// (relative URLs).
 	CDNURL string
+	// MaxAttachmentSize caps each uploaded file, in bytes; larger ones get ErrFileTooLarge.
+	// Default: DefaultMaxAttachmentSize (10 MiB).
+	MaxAttachmentSize int
 	// Logger receives diagnostics. Default: discard.
 	Logger *slog.Logger
 	// Now returns the current time. Default: time.Now.
@@ -52,6 +58,7 @@ type Service struct {
 	access  time.Duration
 	refresh time.Duration
 	cdn     string
+	maxFile int // per-file upload limit in bytes
 	log     *slog.Logger
 	now     func() time.Time
 	perms   *permCache
@@ -75,7 +82,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		secret:  cfg.Secret,
 		access:  cfg.AccessTokenTTL,
 		refresh: cfg.RefreshTokenTTL,
-		cdn:     cfg.CDNURL,
+		cdn:     strings.TrimRight(cfg.CDNURL, "/"),
+		maxFile: cfg.MaxAttachmentSize,
 		log:     cfg.Logger,
 		now:     cfg.Now,
 	}
@@ -87,6 +95,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if s.refresh == 0 {
 		s.refresh = 30 * 24 * time.Hour
+	}
+	if s.maxFile <= 0 {
+		s.maxFile = DefaultMaxAttachmentSize
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -122,6 +133,10 @@ func (s *Service) SetPublisher(p Publisher) {
 	}
 	s.pub = p
 }
+
+// SetCDNURL replaces Config.CDNURL; call it before serving (cmd knows the public REST URL
+// only once its listener is bound, after the service exists).
+func (s *Service) SetCDNURL(u string) { s.cdn = strings.TrimRight(u, "/") }
 
 // publish sends ev after a commit and lets the permission cache see it first, so the gateway's
 // permission checks for this very event already see the new state.

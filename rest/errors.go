@@ -58,6 +58,8 @@ var errorTable = []struct {
 	{guilds.ErrUnknownEmoji, apiError{Status: 404, Code: 10014, Message: "Unknown Emoji"}},
 	{guilds.ErrUnknownWebhook, apiError{Status: 404, Code: 10015, Message: "Unknown Webhook"}},
 	{guilds.ErrUnknownBan, apiError{Status: 404, Code: 10026, Message: "Unknown Ban"}},
+	{guilds.ErrUnknownAttachment, *errNotFound},
+	{guilds.ErrFileTooLarge, *errTooLarge},
 	{guilds.ErrBotsForbidden, *errBotsForbidden},
 	{guilds.ErrMaxPins, apiError{Status: 400, Code: 30003, Message: "Maximum number of pins reached (250)"}},
 	{guilds.ErrMaxEmojis, apiError{Status: 400, Code: 30008, Message: "Maximum number of emojis reached (50)"}},

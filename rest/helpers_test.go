@@ -40,7 +40,12 @@ func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Attachment URLs point at this server, as cmd/parley configures them.
+	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, CDNURL: "http://" + ln.Addr().String()})
 	if err != nil {
 		t.Fatalf("new service: %v", err)
 	}
@@ -63,11 +68,8 @@ func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
 	}
 	srv, err := rest.New(cfg, svc)
 	if err != nil {
+		ln.Close()
 		t.Fatalf("rest.New: %v", err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Listener(ln) }()

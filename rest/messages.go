@@ -11,10 +11,11 @@ import (
 // messageRoutes:
 //
 //	GET    /channels/{channel_id}/messages                 ?around|before|after&limit(1-100, 50)
-//	POST   /channels/{channel_id}/messages                 {content, embeds, allowed_mentions, message_reference, nonce, enforce_nonce, tts, flags, ...}
+//	POST   /channels/{channel_id}/messages                 {content, embeds, allowed_mentions, message_reference, nonce, enforce_nonce, tts, flags, attachments, ...}
+//	                                                       or multipart: payload_json + files[n] (see files)
 //	POST   /channels/{channel_id}/messages/bulk-delete     {messages: [2-100 ids]} → 204
 //	GET    /channels/{channel_id}/messages/{message_id}
-//	PATCH  /channels/{channel_id}/messages/{message_id}
+//	PATCH  /channels/{channel_id}/messages/{message_id}   JSON or multipart; attachments = the ones to keep + new files[n]
 //	DELETE /channels/{channel_id}/messages/{message_id}    → 204
 //	POST   /channels/{channel_id}/messages/{message_id}/crosspost
 func (s *Server) messageRoutes() {
@@ -57,6 +58,9 @@ func (s *Server) messageRoutes() {
 		}
 		var p guilds.MessageParams
 		if err := r.decode(&p); err != nil {
+			return err
+		}
+		if p.Files, err = r.files(); err != nil {
 			return err
 		}
 		m, err := s.svc.CreateMessage(r.ctx, r.id.UserID, cid, p)
@@ -103,6 +107,9 @@ func (s *Server) messageRoutes() {
 		}
 		var p guilds.EditMessageParams
 		if err := r.decode(&p); err != nil {
+			return err
+		}
+		if p.Files, err = r.files(); err != nil {
 			return err
 		}
 		m, err := s.svc.EditMessage(r.ctx, r.id.UserID, cid, mid, p)

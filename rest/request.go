@@ -108,8 +108,11 @@ func (r *request) queryString(name string) string {
 // is 50109; a value of the wrong type is 50035 with the errors tree pointing at it.
 func (r *request) decode(v any) error {
 	body := r.c.Body()
-	if ct := string(r.c.Request().Header.ContentType()); strings.HasPrefix(ct, "multipart/form-data") {
+	if r.isMultipart() {
 		body = []byte(r.c.FormValue("payload_json"))
+		if len(body) == 0 {
+			body = r.payloadPart()
+		}
 	}
 	return decodeBody(body, v)
 }

@@ -18,4 +18,5 @@ func (s *Server) routes() {
 	s.inviteRoutes()
 	s.webhookRoutes()
 	s.emojiRoutes()
+	s.attachmentRoutes()
 }

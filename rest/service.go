@@ -81,6 +81,7 @@ type Service interface {
 	DeleteMessage(ctx context.Context, actor, channelID, messageID snowflake.ID) error
 	BulkDelete(ctx context.Context, actor, channelID snowflake.ID, ids []snowflake.ID) error
 	Crosspost(ctx context.Context, actor, channelID, messageID snowflake.ID) (opcodes.Message, error)
+	Attachment(ctx context.Context, channelID, attachmentID snowflake.ID, filename string) (guilds.AttachmentFile, error)
 
 	// Reactions.
 	AddReaction(ctx context.Context, actor, channelID, messageID snowflake.ID, e guilds.EmojiRef, burst bool) error

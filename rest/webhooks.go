@@ -143,6 +143,9 @@ func (s *Server) webhookRoutes() {
 		if err := r.decode(&p); err != nil {
 			return err
 		}
+		if p.Files, err = r.files(); err != nil {
+			return err
+		}
 		m, err := s.svc.ExecuteWebhook(r.ctx, id, r.pathString("webhook_token"), p)
 		if err != nil {
 			return fmt.Errorf("execute webhook: %w", err)

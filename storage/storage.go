@@ -40,6 +40,7 @@ type Store interface {
 	Webhooks() WebhookStore
 	Emojis() EmojiStore
 	Settings() SettingStore
+	Attachments() AttachmentStore
 	// Close releases the backend's resources.
 	Close() error
 }
@@ -162,7 +163,7 @@ type GuildStore interface {
 	ListForUser(ctx context.Context, userID, before, after snowflake.ID, limit int) ([]Guild, error)
 	Update(ctx context.Context, g Guild) error
 	// Delete removes the guild and everything in it (roles, channels, messages, reactions,
-	// members, bans, invites, webhooks, emojis) atomically.
+	// attachments, members, bans, invites, webhooks, emojis) atomically.
 	Delete(ctx context.Context, id snowflake.ID) error
 }
 
@@ -205,7 +206,8 @@ type ChannelStore interface {
 	Update(ctx context.Context, c Channel) error
 	// UpdatePositions sets the positions of several channels of one guild atomically.
 	UpdatePositions(ctx context.Context, guildID snowflake.ID, positions map[snowflake.ID]int) error
-	// Delete removes the channel with its messages, reactions, invites and webhooks atomically.
+	// Delete removes the channel with its messages, reactions, attachments, invites and
+	// webhooks atomically.
 	Delete(ctx context.Context, id snowflake.ID) error
 	// FindDM returns the DM channel whose recipients are exactly {a, b}.
 	FindDM(ctx context.Context, a, b snowflake.ID) (Channel, error)
@@ -343,13 +345,14 @@ type MessageStore interface {
 	// `before` when it is non-nil, at most limit (0 = all).
 	ListPinned(ctx context.Context, channelID snowflake.ID, before *time.Time, limit int) ([]Message, error)
 	Update(ctx context.Context, m Message) error
-	// Delete removes the message and its reactions.
+	// Delete removes the message with its reactions and attachments atomically.
 	Delete(ctx context.Context, channelID, id snowflake.ID) error
-	// DeleteMany removes messages of one channel and their reactions atomically, returning
-	// the IDs that existed.
+	// DeleteMany removes messages of one channel with their reactions and attachments
+	// atomically, returning the IDs that existed.
 	DeleteMany(ctx context.Context, channelID snowflake.ID, ids []snowflake.ID) ([]snowflake.ID, error)
-	// DeleteByAuthorSince removes a user's messages in a guild with ID >= since, returning
-	// them grouped by channel (for bans with delete_message_seconds).
+	// DeleteByAuthorSince removes a user's messages in a guild with ID >= since (with their
+	// reactions and attachments), returning them grouped by channel (for bans with
+	// delete_message_seconds).
 	DeleteByAuthorSince(ctx context.Context, guildID, authorID, since snowflake.ID) (map[snowflake.ID][]snowflake.ID, error)
 }
 
@@ -474,6 +477,35 @@ type EmojiStore interface {
 	// because ListByGuild returns emojis without it.
 	Update(ctx context.Context, e Emoji) error
 	Delete(ctx context.Context, guildID, id snowflake.ID) error
+}
+
+// Attachment is a file uploaded with a message: the bytes and what the CDN route needs to
+// serve them. The attachment's other metadata (description, image size) lives in the
+// message's Attachments JSON.
+type Attachment struct {
+	ID          snowflake.ID
+	ChannelID   snowflake.ID
+	MessageID   snowflake.ID
+	Filename    string
+	ContentType string
+	Size        int // len(Data); Get fills it from the stored row
+	Data        []byte
+}
+
+// AttachmentStore persists uploaded files. Rows go away with their message (MessageStore's
+// deletes), channel (ChannelStore.Delete) or guild (GuildStore.Delete), in the same
+// transaction.
+type AttachmentStore interface {
+	// Put inserts the attachments atomically; ErrConflict on a duplicate ID. The message
+	// need not exist yet: the domain writes files before the message that lists them.
+	Put(ctx context.Context, as ...Attachment) error
+	// Get returns one attachment with its data; ErrNotFound unless it exists in channelID.
+	Get(ctx context.Context, channelID, id snowflake.ID) (Attachment, error)
+	// Delete removes the given attachments of one message (IDs of other messages and
+	// unknown IDs are skipped).
+	Delete(ctx context.Context, messageID snowflake.ID, ids []snowflake.ID) error
+	// DeleteByMessage removes every attachment of a message.
+	DeleteByMessage(ctx context.Context, messageID snowflake.ID) error
 }
 
 // SettingStore is a small key/value store for server-wide values such as the token-signing

@@ -131,6 +131,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if gwURL == "" {
 		gwURL = publicURL("ws", gwLn.Addr())
 	}
+	svc.SetCDNURL(restURL) // attachment url/proxy_url point at this REST listener's /attachments/...
 
 	gw, err := gateway.New(gateway.Config{
 		Broker:            broker,

@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Webhooks", testWebhooks},
 		{"Emojis", testEmojis},
 		{"Settings", testSettings},
+		{"Attachments", testAttachments},
+		{"AttachmentCascades", testAttachmentCascades},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -136,6 +138,24 @@ func newChannel(n int, guild snowflake.ID, pos int) storage.Channel {
 
 func newMessage(n int, channel, guild snowflake.ID) storage.Message {
 	return storage.Message{ID: sf(n), ChannelID: channel, GuildID: guild, AuthorID: sf(1), Content: fmt.Sprintf("msg %d", n)}
+}
+
+// newAttachment is attachment n of a message, with a little binary data.
+func newAttachment(n int, channel, message snowflake.ID) storage.Attachment {
+	data := []byte{0x89, 'P', 'N', 'G', 0, byte(n), 0xff}
+	return storage.Attachment{ID: sf(n), ChannelID: channel, MessageID: message, Filename: fmt.Sprintf("file-%d.png", n),
+		ContentType: "image/png", Size: len(data), Data: data}
+}
+
+// attachmentGone fails unless the attachment's presence is as wanted.
+func attachmentGone(t *testing.T, s storage.Store, channel, id snowflake.ID, gone bool, what string) {
+	t.Helper()
+	_, err := s.Attachments().Get(t.Context(), channel, id)
+	if gone {
+		wantErr(t, err, storage.ErrNotFound, what)
+	} else {
+		noErr(t, err, what)
+	}
 }
 
 func createMessages(t *testing.T, s storage.Store, channel, guild snowflake.ID, ns ...int) {
@@ -407,6 +427,7 @@ func testGuildDelete(t *testing.T, s storage.Store) {
 		noErr(t, s.Invites().Create(ctx, storage.Invite{Code: fmt.Sprintf("inv%d", n), GuildID: g, ChannelID: ch, CreatedAt: at(1)}), "create invite")
 		noErr(t, s.Webhooks().Create(ctx, storage.Webhook{ID: sf(n + 30), GuildID: g, ChannelID: ch, Name: "hook", Token: "tok"}), "create webhook")
 		noErr(t, s.Emojis().Create(ctx, storage.Emoji{ID: sf(n + 40), GuildID: g, Name: "e", Available: true, Image: []byte{1, 2}}), "create emoji")
+		noErr(t, s.Attachments().Put(ctx, newAttachment(n+50, ch, sf(n+10))), "put attachment")
 	}
 	// A DM is nobody's guild and must survive.
 	dm := storage.Channel{ID: sf(900), Type: 1, Recipients: sfs(1, 2)}
@@ -457,6 +478,8 @@ func testGuildDelete(t *testing.T, s storage.Store) {
 		expect("webhook", err)
 		_, err = s.Emojis().Get(ctx, g, sf(n+40))
 		expect("emoji", err)
+		_, err = s.Attachments().Get(ctx, ch, sf(n+50))
+		expect("attachment", err)
 		rs, err := s.Reactions().ListForMessages(ctx, []snowflake.ID{sf(n + 10)})
 		count("reactions", len(rs), err)
 		gl, err := s.Guilds().ListForUser(ctx, sf(2), g+1, g-1, 0)
@@ -564,6 +587,7 @@ func testChannelDelete(t *testing.T, s storage.Store) {
 		noErr(t, s.Reactions().Add(ctx, storage.Reaction{ChannelID: ch, MessageID: sf(n * 10), EmojiKey: "x", EmojiName: "x", UserID: sf(5), CreatedAt: at(1)}), "add reaction")
 		noErr(t, s.Invites().Create(ctx, storage.Invite{Code: fmt.Sprint("c", n), GuildID: g, ChannelID: ch, CreatedAt: at(1)}), "create invite")
 		noErr(t, s.Webhooks().Create(ctx, storage.Webhook{ID: sf(n + 50), GuildID: g, ChannelID: ch, Token: "t"}), "create webhook")
+		noErr(t, s.Attachments().Put(ctx, newAttachment(n+60, ch, sf(n*10))), "put attachment")
 	}
 	noErr(t, s.Channels().Delete(ctx, sf(1)), "delete channel")
 	wantErr(t, s.Channels().Delete(ctx, sf(1)), storage.ErrNotFound, "delete channel twice")
@@ -580,6 +604,8 @@ func testChannelDelete(t *testing.T, s storage.Store) {
 	wantErr(t, err, storage.ErrNotFound, "invite of deleted channel")
 	_, err = s.Webhooks().Get(ctx, sf(51))
 	wantErr(t, err, storage.ErrNotFound, "webhook of deleted channel")
+	attachmentGone(t, s, sf(1), sf(61), true, "attachment of deleted channel")
+	attachmentGone(t, s, sf(2), sf(62), false, "other channel's attachment")
 
 	ms, err = s.Messages().List(ctx, sf(2), storage.Page{Limit: 100})
 	noErr(t, err, "list other channel")
@@ -1340,4 +1366,84 @@ func testSettings(t *testing.T, s storage.Store) {
 	v, err = ss.PutIfAbsent(ctx, "empty", []byte{})
 	noErr(t, err, "put empty value")
 	equal(t, "empty value length", len(v), 0)
+}
+
+// ---- attachments ----
+
+func testAttachments(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	as := s.Attachments()
+	ch, msg := sf(10), sf(20)
+	a := newAttachment(1, ch, msg)
+	empty := storage.Attachment{ID: sf(2), ChannelID: ch, MessageID: msg, Filename: "empty.txt", ContentType: "text/plain", Data: []byte{}}
+	big := newAttachment(3, ch, msg)
+	big.Data = make([]byte, 1<<20)
+	for i := range big.Data {
+		big.Data[i] = byte(i * 7)
+	}
+	big.Size = len(big.Data)
+	noErr(t, as.Put(ctx, a, empty, big), "put attachments")
+	noErr(t, as.Put(ctx), "put nothing")
+
+	for _, tc := range []struct {
+		name string
+		want storage.Attachment
+	}{{"binary", a}, {"empty", empty}, {"1 MiB", big}} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := as.Get(ctx, ch, tc.want.ID)
+			noErr(t, err, "get attachment")
+			equal(t, "attachment", got, tc.want)
+		})
+	}
+	_, err := as.Get(ctx, sf(11), a.ID)
+	wantErr(t, err, storage.ErrNotFound, "get attachment through another channel")
+	_, err = as.Get(ctx, ch, sf(99))
+	wantErr(t, err, storage.ErrNotFound, "get unknown attachment")
+
+	// Put is atomic: a duplicate aborts the whole batch.
+	fresh := newAttachment(4, ch, msg)
+	wantErr(t, as.Put(ctx, fresh, a), storage.ErrConflict, "put duplicate")
+	attachmentGone(t, s, ch, fresh.ID, true, "attachment of a failed batch")
+
+	// Delete only touches the given message's attachments.
+	other := newAttachment(5, ch, sf(21))
+	noErr(t, as.Put(ctx, other), "put other message's attachment")
+	noErr(t, as.Delete(ctx, msg, []snowflake.ID{a.ID, other.ID, sf(98)}), "delete attachments")
+	attachmentGone(t, s, ch, a.ID, true, "deleted attachment")
+	attachmentGone(t, s, ch, other.ID, false, "other message's attachment")
+	attachmentGone(t, s, ch, empty.ID, false, "attachment not listed")
+	noErr(t, as.Delete(ctx, msg, nil), "delete none")
+
+	noErr(t, as.DeleteByMessage(ctx, msg), "delete by message")
+	attachmentGone(t, s, ch, empty.ID, true, "attachment after DeleteByMessage")
+	attachmentGone(t, s, ch, big.ID, true, "attachment after DeleteByMessage")
+	attachmentGone(t, s, ch, other.ID, false, "other message's attachment after DeleteByMessage")
+}
+
+// testAttachmentCascades checks that every message delete takes the message's files along.
+func testAttachmentCascades(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	m := s.Messages()
+	g, ch, ch2 := sf(100), sf(1), sf(2)
+	createMessages(t, s, ch, g, 10, 11, 12, 13)
+	createMessages(t, s, ch2, g, 14)
+	for _, n := range []int{10, 11, 12, 13} {
+		noErr(t, s.Attachments().Put(ctx, newAttachment(n+100, ch, sf(n))), "put attachment")
+	}
+	noErr(t, s.Attachments().Put(ctx, newAttachment(114, ch2, sf(14))), "put attachment")
+
+	noErr(t, m.Delete(ctx, ch, sf(10)), "delete message")
+	attachmentGone(t, s, ch, sf(110), true, "attachment of deleted message")
+	attachmentGone(t, s, ch, sf(111), false, "attachment of another message")
+
+	_, err := m.DeleteMany(ctx, ch, sfs(11, 12))
+	noErr(t, err, "delete many")
+	attachmentGone(t, s, ch, sf(111), true, "attachment of bulk-deleted message")
+	attachmentGone(t, s, ch, sf(112), true, "attachment of bulk-deleted message")
+	attachmentGone(t, s, ch, sf(113), false, "attachment of a message not bulk-deleted")
+
+	_, err = m.DeleteByAuthorSince(ctx, g, sf(1), sf(13))
+	noErr(t, err, "delete by author")
+	attachmentGone(t, s, ch, sf(113), true, "attachment of a purged message")
+	attachmentGone(t, s, ch2, sf(114), true, "attachment of a purged message in another channel")
 }

@@ -62,6 +62,9 @@ func (s *Store) Webhooks() storage.WebhookStore { return webhooks{s.c} }
 // Emojis returns the emoji store.
 func (s *Store) Emojis() storage.EmojiStore { return emojis{s.c} }
 
+// Attachments returns the attachment store.
+func (s *Store) Attachments() storage.AttachmentStore { return attachments{s.c} }
+
 // Settings returns the settings store.
 func (s *Store) Settings() storage.SettingStore { return settings{s.c} }
 
@@ -371,9 +374,11 @@ func (s guilds) Delete(ctx context.Context, id snowflake.ID) error {
 		if err := notFoundIfZero(tx.Exec(ctx, `DELETE FROM guilds WHERE id = $1`, gid)); err != nil {
 			return err
 		}
-		// Children before parents: reactions hang off messages, messages off channels.
+		// Children before parents: reactions and attachments hang off messages (attachments
+		// also carry their channel), messages off channels.
 		stmts := []string{
 			`DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE channel_id IN (SELECT id FROM channels WHERE guild_id = $1))`,
+			`DELETE FROM attachments WHERE channel_id IN (SELECT id FROM channels WHERE guild_id = $1)`,
 			`DELETE FROM messages WHERE channel_id IN (SELECT id FROM channels WHERE guild_id = $1)`,
 			`DELETE FROM channels WHERE guild_id = $1`,
 			`DELETE FROM roles WHERE guild_id = $1`,
@@ -523,6 +528,7 @@ func (s channels) Delete(ctx context.Context, id snowflake.ID) error {
 		}
 		for _, q := range []string{
 			`DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE channel_id = $1)`,
+			`DELETE FROM attachments WHERE channel_id = $1`,
 			`DELETE FROM messages WHERE channel_id = $1`,
 			`DELETE FROM invites WHERE channel_id = $1`,
 			`DELETE FROM webhooks WHERE channel_id = $1`,
@@ -1032,7 +1038,10 @@ func (s messages) Delete(ctx context.Context, channelID, id snowflake.ID) error 
 		if err := notFoundIfZero(tx.Exec(ctx, `DELETE FROM messages WHERE id = $1 AND channel_id = $2`, int64(id), int64(channelID))); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM reactions WHERE message_id = $1`, int64(id))
+		if _, err := tx.Exec(ctx, `DELETE FROM reactions WHERE message_id = $1`, int64(id)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM attachments WHERE message_id = $1`, int64(id))
 		return err
 	})
 	if err != nil {
@@ -1075,12 +1084,15 @@ func (s messages) DeleteMany(ctx context.Context, channelID snowflake.ID, ids []
 	return deleted, nil
 }
 
-// deleteMessageRows removes messages known to exist, with their reactions.
+// deleteMessageRows removes messages known to exist, with their reactions and attachments.
 func deleteMessageRows(ctx context.Context, tx DB, ids []snowflake.ID) error {
 	for _, chunk := range chunks(ids) {
 		var p params
 		in := p.in(chunk)
 		if _, err := tx.Exec(ctx, `DELETE FROM reactions WHERE message_id IN `+in, p...); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM attachments WHERE message_id IN `+in, p...); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM messages WHERE id IN `+in, p...); err != nil {
@@ -1500,6 +1512,72 @@ func (s emojis) Update(ctx context.Context, e storage.Emoji) error {
 func (s emojis) Delete(ctx context.Context, guildID, id snowflake.ID) error {
 	if err := notFoundIfZero(s.db.Exec(ctx, `DELETE FROM emojis WHERE guild_id = $1 AND id = $2`, int64(guildID), int64(id))); err != nil {
 		return fmt.Errorf("delete emoji: %w", err)
+	}
+	return nil
+}
+
+// ---- attachments ----
+
+type attachments struct{ db Conn }
+
+func (s attachments) Put(ctx context.Context, as ...storage.Attachment) error {
+	if len(as) == 0 {
+		return nil
+	}
+	err := s.db.InTx(ctx, func(tx DB) error {
+		for _, a := range as {
+			data := a.Data
+			if data == nil {
+				data = []byte{} // NOT NULL: both drivers bind a nil slice as NULL
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO attachments (id, channel_id, message_id, filename, content_type, size, data) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+				int64(a.ID), int64(a.ChannelID), int64(a.MessageID), a.Filename, a.ContentType, len(data), data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("put attachments: %w", err)
+	}
+	return nil
+}
+
+func (s attachments) Get(ctx context.Context, channelID, id snowflake.ID) (storage.Attachment, error) {
+	var a storage.Attachment
+	var aid, ch, msg, size int64
+	err := s.db.QueryRow(ctx, `SELECT id, channel_id, message_id, filename, content_type, size, data FROM attachments WHERE id = $1 AND channel_id = $2`,
+		int64(id), int64(channelID)).Scan(&aid, &ch, &msg, &a.Filename, &a.ContentType, &size, &a.Data)
+	if err != nil {
+		return storage.Attachment{}, fmt.Errorf("get attachment: %w", err)
+	}
+	a.ID, a.ChannelID, a.MessageID, a.Size = snowflake.ID(aid), snowflake.ID(ch), snowflake.ID(msg), int(size)
+	if a.Data == nil {
+		a.Data = []byte{}
+	}
+	return a, nil
+}
+
+func (s attachments) Delete(ctx context.Context, messageID snowflake.ID, ids []snowflake.ID) error {
+	err := s.db.InTx(ctx, func(tx DB) error {
+		for _, chunk := range chunks(ids) {
+			var p params
+			q := `DELETE FROM attachments WHERE message_id = ` + p.add(int64(messageID)) + ` AND id IN ` + p.in(chunk)
+			if _, err := tx.Exec(ctx, q, p...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete attachments: %w", err)
+	}
+	return nil
+}
+
+func (s attachments) DeleteByMessage(ctx context.Context, messageID snowflake.ID) error {
+	if _, err := s.db.Exec(ctx, `DELETE FROM attachments WHERE message_id = $1`, int64(messageID)); err != nil {
+		return fmt.Errorf("delete message attachments: %w", err)
 	}
 	return nil
 }
