@@ -2,7 +2,6 @@ package guilds_test
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/color"
 	"image/gif"
@@ -14,39 +13,16 @@ import (
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
-	"github.com/parley-chat/parley/storage/embedded"
 )
 
 // attachFixture is newFixture with a CDN prefix (trailing slash on purpose) and a small
 // per-file limit.
 func attachFixture(t *testing.T) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	st, err := embedded.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	gen, err := snowflake.NewGenerator(0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := &recorder{}
-	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, Publisher: rec, CDNURL: "https://cdn.example/", MaxAttachmentSize: 1024})
-	if err != nil {
-		t.Fatalf("new service: %v", err)
-	}
-	f := &fixture{t: t, ctx: ctx, svc: svc, rec: rec}
-	f.owner = f.user("owner")
-	if f.guild, err = svc.CreateGuild(ctx, f.owner, guilds.CreateGuildParams{Name: "Files"}); err != nil {
-		t.Fatalf("create guild: %v", err)
-	}
-	chans, err := svc.GuildChannels(ctx, f.owner, f.guild.ID)
-	if err != nil || len(chans) != 1 {
-		t.Fatalf("guild channels = %v, %v", chans, err)
-	}
-	f.chID = chans[0].ID
-	return f
+	return newFixture(t, func(c *guilds.Config) {
+		c.CDNURL = "https://cdn.example/"
+		c.MaxAttachmentSize = 1024
+	})
 }
 
 func encodeImage(t *testing.T, kind string, w, h int) []byte {

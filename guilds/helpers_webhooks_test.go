@@ -4,7 +4,6 @@ package guilds_test
 // fixture and carry a bw prefix so they cannot collide with other test helpers.
 
 import (
-	"context"
 	"encoding/base64"
 	"sync/atomic"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
-	"github.com/parley-chat/parley/storage/embedded"
 )
 
 // bwClock is a settable clock for guilds.Config.Now.
@@ -26,36 +24,9 @@ func (c *bwClock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 // bwClockFixture is newFixture with a clock the test controls, starting at the real time.
 func bwClockFixture(t *testing.T) (*fixture, *bwClock) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := embedded.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	gen, err := snowflake.NewGenerator(0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock := &bwClock{}
 	clock.set(time.Now())
-	rec := &recorder{}
-	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, Publisher: rec, Now: clock.now})
-	if err != nil {
-		t.Fatalf("new service: %v", err)
-	}
-	f := &fixture{t: t, ctx: ctx, svc: svc, rec: rec}
-	f.owner = f.user("owner")
-	g, err := svc.CreateGuild(ctx, f.owner, guilds.CreateGuildParams{Name: "Clock Guild"})
-	if err != nil {
-		t.Fatalf("create guild: %v", err)
-	}
-	f.guild = g
-	chans, err := svc.GuildChannels(ctx, f.owner, g.ID)
-	if err != nil || len(chans) != 1 {
-		t.Fatalf("guild channels = %v, %v", chans, err)
-	}
-	f.chID = chans[0].ID
-	return f, clock
+	return newFixture(t, func(c *guilds.Config) { c.Now = clock.now }), clock
 }
 
 // bwMark returns how many events have been published so far.

@@ -46,7 +46,9 @@ type fixture struct {
 	chID  snowflake.ID
 }
 
-func newService(t *testing.T) (*guilds.Service, *recorder) {
+// newService builds a Service on a fresh embedded store; mutate, if given, adjusts the
+// config (clock, CDN prefix, limits) before New.
+func newService(t *testing.T, mutate ...func(*guilds.Config)) (*guilds.Service, *recorder) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := embedded.Open(ctx, t.TempDir())
@@ -59,17 +61,21 @@ func newService(t *testing.T) (*guilds.Service, *recorder) {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, Publisher: rec})
+	cfg := guilds.Config{Store: st, IDs: gen, Publisher: rec}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	svc, err := guilds.New(ctx, cfg)
 	if err != nil {
 		t.Fatalf("new service: %v", err)
 	}
 	return svc, rec
 }
 
-// newFixture makes a service with one owner and one guild.
-func newFixture(t *testing.T) *fixture {
+// newFixture makes a service with one owner and one guild; mutate adjusts the config.
+func newFixture(t *testing.T, mutate ...func(*guilds.Config)) *fixture {
 	t.Helper()
-	svc, rec := newService(t)
+	svc, rec := newService(t, mutate...)
 	f := &fixture{t: t, ctx: context.Background(), svc: svc, rec: rec}
 	f.owner = f.user("owner")
 	g, err := svc.CreateGuild(f.ctx, f.owner, guilds.CreateGuildParams{Name: "Test Guild"})
