@@ -90,6 +90,10 @@ func (s *Service) Members(ctx context.Context, actor, guildID, after snowflake.I
 	if err := s.requireMember(ctx, guildID, actor); err != nil {
 		return nil, err
 	}
+	// Discord restricts listing members to bots with the GUILD_MEMBERS intent enabled.
+	if s.botLacksIntent(ctx, actor, opcodes.IntentGuildMembers) {
+		return nil, ErrMissingAccess
+	}
 	var v validator
 	if limit < 1 || limit > 1000 {
 		v.add("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 1000.")

@@ -436,6 +436,12 @@ func (s *Service) cachedMember(ctx context.Context, guildID, userID snowflake.ID
 // contentHidden reports whether viewer must see messages without content: a bot whose
 // application lacks the MESSAGE_CONTENT flag (REST follows the same rule as the gateway).
 func (s *Service) contentHidden(ctx context.Context, viewer snowflake.ID) bool {
+	return s.botLacksIntent(ctx, viewer, opcodes.IntentMessageContent)
+}
+
+// botLacksIntent reports whether viewer is a bot whose application has not enabled the
+// privileged intent; REST applies those toggles as the gateway does. Humans never lack one.
+func (s *Service) botLacksIntent(ctx context.Context, viewer snowflake.ID, intent opcodes.Intents) bool {
 	// Humans have no application: the cached user says so without a (missing) row lookup.
 	if u, err := s.getUser(ctx, viewer); err == nil && !u.Bot {
 		return false
@@ -444,7 +450,7 @@ func (s *Service) contentHidden(ctx context.Context, viewer snowflake.ID) bool {
 	if err != nil {
 		return false // not a bot
 	}
-	return !opcodes.AllowedIntents(flags).Has(opcodes.IntentMessageContent)
+	return !opcodes.AllowedIntents(flags).Has(intent)
 }
 
 // messageShapes turns stored messages into message objects for viewer, loading authors,

@@ -282,7 +282,9 @@ func (e *env) newWorld(t testing.TB) world {
 	if w.channelID == "" {
 		t.Fatal("no general channel")
 	}
-	app := want(t, e.call(t, "POST", "/applications", w.owner.Token, map[string]any{"name": "testbot"}), 201).obj(t)
+	// GUILD_MEMBERS enabled (GATEWAY_GUILD_MEMBERS_LIMITED), so the bot may list members;
+	// MESSAGE_CONTENT stays off, which the content-hiding tests rely on.
+	app := want(t, e.call(t, "POST", "/applications", w.owner.Token, map[string]any{"name": "testbot", "flags": 1 << 15}), 201).obj(t)
 	w.appID = str(app, "id")
 	tok := want(t, e.call(t, "POST", "/applications/"+w.appID+"/bot", w.owner.Token, nil), 200).obj(t)
 	w.bot = account{ID: w.appID, Token: "Bot " + str(tok, "token")}

@@ -69,6 +69,15 @@ func TestPermissionDenials(t *testing.T) {
 			wantErr(t, e.call(t, tc.method, tc.path, m, tc.body), tc.status, tc.code)
 		})
 	}
+	// Listing members needs the GUILD_MEMBERS intent enabled for a bot's application.
+	app := want(t, e.call(t, "POST", "/applications", o, map[string]any{"name": "nointents"}), 201).obj(t)
+	tok := want(t, e.call(t, "POST", "/applications/"+str(app, "id")+"/bot", o, nil), 200).obj(t)
+	want(t, e.call(t, "POST", "/oauth2/authorize?client_id="+str(app, "id")+"&scope=bot", o,
+		map[string]any{"guild_id": w.guildID, "permissions": "8", "authorize": true}), 200)
+	wantErr(t, e.call(t, "GET", g+"/members?limit=10", "Bot "+str(tok, "token"), nil), 403, 50001)
+	want(t, e.call(t, "GET", g+"/members?limit=10", w.bot.Token, nil), 200)
+	want(t, e.call(t, "GET", g+"/members?limit=10", m, nil), 200) // humans are not gated
+
 	// Joining an existing reaction needs no ADD_REACTIONS, as on Discord.
 	want(t, e.call(t, "PUT", nrReact+"/@me", o, nil), 204)
 	want(t, e.call(t, "PUT", nrReact+"/@me", m, nil), 204)
