@@ -231,6 +231,8 @@ func (s *Service) applyChannel(ctx context.Context, v *validator, ch *storage.Ch
 			if (opcodes.Permissions(ow.Allow|ow.Deny))&^actorPerms != 0 {
 				return ErrMissingPermissions
 			}
+			// A repeated ID replaces the earlier entry, so IDs stay unique per channel.
+			ows = slices.DeleteFunc(ows, func(o storage.Overwrite) bool { return o.ID == ow.ID })
 			ows = append(ows, ow)
 		}
 		ch.Overwrites = ows

@@ -99,3 +99,25 @@ func TestDMRecipients(t *testing.T) {
 		t.Fatalf("stranger posting in DM: err = %v", err)
 	}
 }
+
+func TestDuplicateOverwriteIDsLastWins(t *testing.T) {
+	f := newFixture(t)
+	m := f.member("dup")
+	name, member := "dups", 1
+	deny, allow := opcodes.PermSendMessages, opcodes.PermSendMessages
+	ch, err := f.svc.CreateChannel(f.ctx, f.owner, f.guild.ID, guilds.ChannelParams{Name: &name,
+		PermissionOverwrites: &[]guilds.OverwriteParams{
+			{ID: m, Type: &member, Deny: &deny},
+			{ID: m, Type: &member, Allow: &allow},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.PermissionOverwrites) != 1 || ch.PermissionOverwrites[0].Allow != allow || ch.PermissionOverwrites[0].Deny != 0 {
+		t.Fatalf("overwrites = %+v, want one (the last) for the repeated ID", ch.PermissionOverwrites)
+	}
+	p, err := f.svc.ChannelPermissions(f.ctx, f.guild.ID, ch.ID, m)
+	if err != nil || !p.Has(opcodes.PermSendMessages) {
+		t.Fatalf("permissions = %d, %v; want SEND_MESSAGES from the last overwrite", p, err)
+	}
+}

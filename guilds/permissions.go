@@ -3,6 +3,7 @@ package guilds
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -41,30 +42,35 @@ func BasePermissions(st PermissionState, userID snowflake.ID) opcodes.Permission
 // ChannelPermissions applies a channel's overwrites to the base permissions in Discord's order:
 // @everyone overwrite, then all role overwrites together (denies then allows), then the
 // member's overwrite. Without VIEW_CHANNEL nothing else is granted; a timed-out member keeps
-// only VIEW_CHANNEL and READ_MESSAGE_HISTORY.
+// only VIEW_CHANNEL and READ_MESSAGE_HISTORY. Overwrite IDs are unique per channel (the domain
+// stores them so). The gateway calls this once per recipient per event, so it does one pass
+// over the overwrites and allocates nothing.
 func ChannelPermissions(st PermissionState, userID snowflake.ID, overwrites []storage.Overwrite, now time.Time) opcodes.Permissions {
 	base := BasePermissions(st, userID)
 	if base == opcodes.PermAll {
 		return base
 	}
-	p := base
-	byID := make(map[snowflake.ID]storage.Overwrite, len(overwrites))
-	for _, ow := range overwrites {
-		byID[ow.ID] = ow
-	}
-	if ow, ok := byID[st.GuildID]; ok && ow.Type == opcodes.OverwriteRole {
-		p = (p &^ opcodes.Permissions(ow.Deny)) | opcodes.Permissions(ow.Allow)
-	}
+	var everyone, member *storage.Overwrite
 	var allow, deny opcodes.Permissions
-	for _, r := range st.MemberRoles {
-		if ow, ok := byID[r]; ok && ow.Type == opcodes.OverwriteRole {
+	for i := range overwrites {
+		ow := &overwrites[i]
+		switch {
+		case ow.Type == opcodes.OverwriteRole && ow.ID == st.GuildID:
+			everyone = ow
+		case ow.Type == opcodes.OverwriteRole && slices.Contains(st.MemberRoles, ow.ID):
 			allow |= opcodes.Permissions(ow.Allow)
 			deny |= opcodes.Permissions(ow.Deny)
+		case ow.Type == opcodes.OverwriteMember && ow.ID == userID:
+			member = ow
 		}
 	}
+	p := base
+	if everyone != nil {
+		p = (p &^ opcodes.Permissions(everyone.Deny)) | opcodes.Permissions(everyone.Allow)
+	}
 	p = (p &^ deny) | allow
-	if ow, ok := byID[userID]; ok && ow.Type == opcodes.OverwriteMember {
-		p = (p &^ opcodes.Permissions(ow.Deny)) | opcodes.Permissions(ow.Allow)
+	if member != nil {
+		p = (p &^ opcodes.Permissions(member.Deny)) | opcodes.Permissions(member.Allow)
 	}
 	if !p.Has(opcodes.PermViewChannel) {
 		return 0

@@ -104,3 +104,35 @@ func TestPermAllMatchesDiscord(t *testing.T) {
 		t.Fatalf("PermAll = %d, want %d", opcodes.PermAll, all)
 	}
 }
+
+// TestChannelPermissionsAllocs guards the gateway's per-recipient check: no allocation.
+func TestChannelPermissionsAllocs(t *testing.T) {
+	st := PermissionState{OwnerID: 1, GuildID: 9, RolePerms: map[snowflake.ID]opcodes.Permissions{
+		9: opcodes.PermDefaultEveryone, 10: opcodes.PermKickMembers,
+	}, MemberRoles: []snowflake.ID{10}}
+	ows := []storage.Overwrite{
+		{ID: 9, Type: 0, Deny: uint64(opcodes.PermSendMessages)},
+		{ID: 10, Type: 0, Allow: uint64(opcodes.PermSendMessages)},
+		{ID: 2, Type: 1, Deny: uint64(opcodes.PermAddReactions)},
+	}
+	now := time.Now()
+	var got opcodes.Permissions
+	if n := testing.AllocsPerRun(100, func() { got = ChannelPermissions(st, 2, ows, now) }); n != 0 {
+		t.Fatalf("ChannelPermissions allocates %v times per call, want 0", n)
+	}
+	want := (opcodes.PermDefaultEveryone | opcodes.PermKickMembers) &^ opcodes.PermAddReactions
+	if got != want {
+		t.Fatalf("got %d, want %d", got, want)
+	}
+}
+
+func BenchmarkChannelPermissions(b *testing.B) {
+	st := PermissionState{OwnerID: 1, GuildID: 9, RolePerms: map[snowflake.ID]opcodes.Permissions{
+		9: opcodes.PermDefaultEveryone, 10: 0, 11: 0,
+	}, MemberRoles: []snowflake.ID{10, 11}}
+	ows := []storage.Overwrite{{ID: 9, Type: 0}, {ID: 10, Type: 0}, {ID: 11, Type: 0}, {ID: 2, Type: 1}}
+	now := time.Now()
+	for b.Loop() {
+		ChannelPermissions(st, 2, ows, now)
+	}
+}
