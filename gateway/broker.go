@@ -62,6 +62,21 @@ type Broker interface {
 	Close() error
 }
 
+// localOriginKey marks, in the handler's context, an event this node published.
+type localOriginKey struct{}
+
+// withLocalOrigin marks ctx as carrying an event this node's own Domain published.
+func withLocalOrigin(ctx context.Context) context.Context {
+	return context.WithValue(ctx, localOriginKey{}, true)
+}
+
+// localOrigin reports whether the broker delivered an event published by this node, whose
+// Domain already observed it before publishing (so the gateway must not observe it again).
+func localOrigin(ctx context.Context) bool {
+	v, _ := ctx.Value(localOriginKey{}).(bool)
+	return v
+}
+
 // MemoryBroker is the single-node Broker: Publish calls the handler synchronously, so an
 // event is fanned out to local sessions before the REST request that caused it returns.
 type MemoryBroker struct {
@@ -104,7 +119,8 @@ func (b *MemoryBroker) Publish(ctx context.Context, ev guilds.Event) error {
 		// Publish; a multi-node broker must still give every node's domain cache the event.)
 		return nil
 	}
-	h(ctx, ev)
+	// Every event on a single node comes from this node's Domain.
+	h(withLocalOrigin(ctx), ev)
 	return nil
 }
 

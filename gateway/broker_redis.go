@@ -377,7 +377,7 @@ func (b *RedisBroker) work(q <-chan delivery) {
 	for d := range q {
 		ctx := context.Background()
 		if d.self {
-			ctx = context.WithValue(ctx, localOriginKey{}, true)
+			ctx = withLocalOrigin(ctx)
 		}
 		b.hop.record(time.Duration(time.Now().UnixNano()-d.at), d.self)
 		b.handler(ctx, d.ev)
@@ -599,16 +599,6 @@ func (d *dedupe) add(node string, seq uint64) bool {
 	d.next = (d.next + 1) % len(d.ring)
 	d.set[k] = struct{}{}
 	return true
-}
-
-// localOriginKey marks, in the handler's context, an event this node published.
-type localOriginKey struct{}
-
-// localOrigin reports whether the broker delivered an event published by this node (whose
-// Domain already observed it before publishing).
-func localOrigin(ctx context.Context) bool {
-	v, _ := ctx.Value(localOriginKey{}).(bool)
-	return v
 }
 
 // SubscriptionWaiter is implemented by brokers whose Subscribe takes effect asynchronously.

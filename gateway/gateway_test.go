@@ -748,3 +748,22 @@ func TestShutdownDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The Domain observes its own events before publishing; on a single node the gateway must
+// not observe them a second time (that would drop the domain's caches twice per event).
+func TestLocalEventsNotObservedTwice(t *testing.T) {
+	dom := standardDomain()
+	ts := newTestServer(t, Config{}, dom)
+	b := dial(t, ts.url, dialOpt{})
+	b.hello()
+	b.identify("tokB", iBasic, "")
+	ts.srv.Publish(context.Background(), guilds.Event{Name: opcodes.EventGuildRoleCreate, GuildID: guild0,
+		Data: map[string]any{"guild_id": guild0}})
+	b.expectDispatch("GUILD_ROLE_CREATE")
+	dom.mu.Lock()
+	n := dom.observed
+	dom.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("Domain.Observe called %d times for a locally published event, want 0", n)
+	}
+}
