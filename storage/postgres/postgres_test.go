@@ -105,28 +105,7 @@ func TestMigrationsIdempotentAndConcurrent(t *testing.T) {
 	}
 	// Several processes starting together against an already-migrated schema, plus a
 	// second round: all must succeed and leave exactly one row per migration.
-	u, _ := url.Parse(raw)
-	q := u.Query()
-	q.Set("search_path", one)
-	u.RawQuery = q.Encode()
-	var wg sync.WaitGroup
-	errs := make(chan error, 4)
-	for range 4 {
-		wg.Go(func() {
-			s, err := postgres.Open(ctx, u.String())
-			if err == nil {
-				s.Close()
-			}
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatalf("concurrent open: %v", err)
-		}
-	}
+	openConcurrently(t, raw, one, "concurrent open")
 	var n, distinct int
 	if err := s.Pool().QueryRow(ctx, "SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations").Scan(&n, &distinct); err != nil {
 		t.Fatalf("count migrations: %v", err)
@@ -152,15 +131,21 @@ func TestConcurrentFreshSchemaOpen(t *testing.T) {
 		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() { pgxExec(ctx, raw, "DROP SCHEMA "+fresh+" CASCADE") })
+	openConcurrently(t, raw, fresh, "concurrent first open")
+}
+
+// openConcurrently opens and closes four stores at once on schema, failing on any error.
+func openConcurrently(t *testing.T, raw, schema, what string) {
+	t.Helper()
 	u, _ := url.Parse(raw)
 	q := u.Query()
-	q.Set("search_path", fresh)
+	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for range 4 {
 		wg.Go(func() {
-			s, err := postgres.Open(ctx, u.String())
+			s, err := postgres.Open(context.Background(), u.String())
 			if err == nil {
 				s.Close()
 			}
@@ -171,7 +156,7 @@ func TestConcurrentFreshSchemaOpen(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			t.Fatalf("concurrent first open: %v", err)
+			t.Fatalf("%s: %v", what, err)
 		}
 	}
 }
