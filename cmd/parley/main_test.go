@@ -366,3 +366,32 @@ func TestBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreErrors: a store that cannot open stops start-up with exit 1 and says which.
+func TestStoreErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"data dir is a file", []string{"--data-dir", file}, "open embedded store"},
+		{"postgres unreachable", []string{"--database-url", "postgres://postgres@127.0.0.1:1/none?connect_timeout=2"}, "open postgres"},
+		{"postgres url malformed", []string{"--database-url", "postgres://%zz"}, "open postgres"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			args := append([]string{"serve", "--rest-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0"}, tt.args...)
+			if code := run(context.Background(), args, io.Discard, &stderr); code != 1 {
+				t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Fatalf("stderr %q lacks %q", stderr.String(), tt.want)
+			}
+		})
+	}
+}
