@@ -45,6 +45,9 @@ type frame struct {
 	reason    string
 }
 
+// idleQueueCap is the largest queue array an idle connection keeps.
+const idleQueueCap = 4
+
 // conn is one WebSocket. The goroutine running run owns reads and every field marked
 // "reader"; writeLoop owns the socket's writes and the compressor. The queue is the only
 // state they share with fan-out.
@@ -223,9 +226,17 @@ func (c *conn) drain(inline bool) {
 			return
 		}
 		if len(c.queue) == 0 {
-			// Idle: hold nothing. The next enqueue starts a new writer.
+			// Idle: the next enqueue starts a new writer. Keep the queue's array only if it is
+			// tiny (its frames were cleared as written), so the next delivery need not
+			// allocate one, at ~224 bytes per connection; drop anything larger.
 			c.writing = false
-			c.queue, c.spare = nil, nil
+			if cap(c.queue) == 0 {
+				c.queue = c.spare[:0]
+			}
+			if cap(c.queue) > idleQueueCap {
+				c.queue = nil
+			}
+			c.spare = nil
 			c.qmu.Unlock()
 			return
 		}
