@@ -2,30 +2,35 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"time"
 
-	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
-// receive is the broker's handler: every event this node gets, local or remote.
-func (s *Server) receive(ctx context.Context, ev guilds.Event) {
-	if !localOrigin(ctx) {
-		s.svc.Observe(ev)
-	}
-	f := fanout{srv: s, ctx: ctx, ev: ev}
+// busListener is how the Server consumes the bus: every event this node receives, local or
+// remote, takes the same path — d arrives encoded, in each form the publisher built.
+type busListener struct{ s *Server }
+
+// Receive implements events.Listener.
+func (l busListener) Receive(ctx context.Context, ev events.Event, _ bool) {
+	f := fanout{srv: l.s, ctx: ctx, ev: ev}
 	f.run()
 }
 
-// fanout delivers one event. It encodes d at most once per variant (full, and without message
-// content), never per recipient, and checks permissions at most once per user.
+// Gap implements events.Listener. Sessions keep running: Discord too gives no signal for a
+// dispatch it never sent, and the domain (also a listener) drops its caches.
+func (busListener) Gap() {}
+
+// fanout delivers one event. It wraps each form of d the publisher encoded (full, and without
+// message content) in one shared payload at most, never per recipient, and checks
+// permissions at most once per user.
 type fanout struct {
 	srv *Server
 	ctx context.Context
-	ev  guilds.Event
+	ev  events.Event
 
 	full, stripped *payload
 	failed         bool
@@ -112,87 +117,35 @@ func (f *fanout) permitted(userID snowflake.ID) bool {
 	return ok
 }
 
-// needsStrip reports whether sess gets the message without content: guild messages, no
-// MESSAGE_CONTENT intent, not the author, not mentioned.
+// needsStrip reports whether sess gets the form without content: the publisher built one
+// (guild messages), and sess has no MESSAGE_CONTENT intent, is not the author and is not
+// mentioned.
 func (f *fanout) needsStrip(sess *Session) bool {
-	ev := f.ev
-	if ev.Name != opcodes.EventMessageCreate && ev.Name != opcodes.EventMessageUpdate {
-		return false
-	}
-	if ev.GuildID == 0 || sess.intents.Has(opcodes.IntentMessageContent) {
+	ev := &f.ev
+	if ev.Stripped == nil || sess.intents.Has(opcodes.IntentMessageContent) {
 		return false
 	}
 	return sess.userID != ev.AuthorID && !slices.Contains(ev.Mentions, sess.userID)
 }
 
-// variant returns the shared encoded payload, building it on first use.
+// variant returns the shared payload of one form of d, wrapping it on first use.
 func (f *fanout) variant(stripped bool) *payload {
-	if f.failed {
-		return nil
-	}
-	slot := &f.full
+	slot, d := &f.full, f.ev.Data
 	if stripped {
-		slot = &f.stripped
+		slot, d = &f.stripped, f.ev.Stripped
 	}
 	if *slot == nil {
-		data := f.ev.Data
-		if stripped {
-			data = stripContent(data)
-		}
-		if raw, ok := data.(json.RawMessage); ok {
-			// From another node (or back from Redis): d is already encoded, reuse it.
-			*slot = rawPayload(f.ev.Name, raw)
-			return *slot
-		}
-		p, err := newPayload(f.ev.Name, data)
-		if err != nil {
-			f.srv.log.Error("gateway: encode event", "event", f.ev.Name, "err", err)
+		if len(d) == 0 {
+			// A publisher bug, not a client's: no d to send. Logged once per event.
+			if !f.failed {
+				f.srv.log.Error("gateway: event without d", "event", f.ev.Name, "stripped", stripped)
+			}
 			f.failed = true
 			return nil
 		}
-		*slot = p
+		*slot = rawPayload(f.ev.Name, d)
 	}
 	return *slot
-}
-
-// stripContent returns the message as an app without MESSAGE_CONTENT sees it: content "",
-// embeds, attachments and components empty, poll absent.
-func stripContent(data any) any {
-	switch m := data.(type) {
-	case opcodes.Message:
-		return stripMessage(m)
-	case *opcodes.Message:
-		if m == nil {
-			return m
-		}
-		return stripMessage(*m)
-	}
-	// Unknown shape, or JSON from the broker: edit the JSON object generically.
-	b, ok := data.(json.RawMessage)
-	if !ok {
-		var err error
-		if b, err = json.Marshal(data); err != nil {
-			return data
-		}
-	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(b, &obj) != nil {
-		return data
-	}
-	empty := json.RawMessage("[]")
-	obj["content"] = json.RawMessage(`""`)
-	obj["embeds"], obj["attachments"], obj["components"] = empty, empty, empty
-	delete(obj, "poll")
-	return obj
-}
-
-func stripMessage(m opcodes.Message) opcodes.Message {
-	m.Content = ""
-	m.Embeds = []opcodes.Embed{}
-	m.Attachments = []opcodes.Attachment{}
-	m.Components = []json.RawMessage{}
-	m.Poll = nil
-	return m
 }
 
 // removeFromGuild handles a user leaving a guild (GUILD_MEMBER_REMOVE, GUILD_BAN_ADD): their
@@ -289,31 +242,26 @@ func (s *Server) sessionEnded(sess *Session) {
 	s.presences.clear(sess.userID)
 	offline := opcodes.PresenceUpdateData{Status: "offline"}
 	for _, g := range sess.guildList() {
-		s.Publish(s.ctx, guilds.Event{
+		s.publish(s.ctx, events.Event{
 			Name:    opcodes.EventPresenceUpdate,
 			GuildID: g,
 			Subject: sess.userID,
-			Data:    presenceFor(sess.userID, g, offline),
-		})
+		}, presenceFor(sess.userID, g, offline))
 	}
 }
 
-// waitSubscribed waits, with an asynchronous broker, until the new session's topics are live,
-// so the GUILD_CREATEs built next cannot miss an event committed after them. After 5 s it
-// goes on (the session may then miss events until the subscription lands).
+// waitSubscribed waits until the new session's topics are live on the bus, so the
+// GUILD_CREATEs built next cannot miss an event committed after them. After 5 s it goes on
+// (the session may then miss events until the subscription lands).
 func (s *Server) waitSubscribed(ctx context.Context, userID snowflake.ID, guildIDs []snowflake.ID) {
-	w, ok := s.broker.(SubscriptionWaiter)
-	if !ok {
-		return
-	}
-	ts := make([]Topic, 0, len(guildIDs)+1)
-	ts = append(ts, Topic{TopicUser, userID})
+	ts := make([]events.Topic, 0, len(guildIDs)+1)
+	ts = append(ts, events.Topic{Kind: events.TopicUser, ID: userID})
 	for _, g := range guildIDs {
-		ts = append(ts, Topic{TopicGuild, g})
+		ts = append(ts, events.Topic{Kind: events.TopicGuild, ID: g})
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := w.WaitSubscribed(wctx, ts); err != nil {
-		s.log.Warn("gateway: broker subscription not confirmed", "user_id", userID, "err", err)
+	if err := s.bus.WaitSubscribed(wctx, ts); err != nil {
+		s.log.Warn("gateway: bus subscription not confirmed", "user_id", userID, "err", err)
 	}
 }

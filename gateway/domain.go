@@ -32,9 +32,6 @@ type Domain interface {
 	SearchMembers(ctx context.Context, guildID snowflake.ID, query string, limit int) ([]opcodes.Member, error)
 	// MembersByID returns the members among ids; missing ones are simply absent.
 	MembersByID(ctx context.Context, guildID snowflake.ID, ids []snowflake.ID) ([]opcodes.Member, error)
-	// Observe lets the domain update its caches from an event, including ones committed on
-	// other nodes; the gateway calls it for every event it receives from the broker.
-	Observe(ev guilds.Event)
 }
 
 // PostMessageFunc creates a message as authorID. The test controls use it for then_post; cmd

@@ -14,12 +14,11 @@ import (
 
 // fakeDomain is an in-memory Domain for gateway tests, independent of the real service.
 type fakeDomain struct {
-	mu       sync.Mutex
-	tokens   map[string]guilds.Identity
-	guilds   map[snowflake.ID][]snowflake.ID // guild → member user IDs
-	hidden   map[[2]snowflake.ID]bool        // (channel, user) without VIEW_CHANNEL
-	perms    map[[2]snowflake.ID]opcodes.Permissions
-	observed int
+	mu     sync.Mutex
+	tokens map[string]guilds.Identity
+	guilds map[snowflake.ID][]snowflake.ID // guild → member user IDs
+	hidden map[[2]snowflake.ID]bool        // (channel, user) without VIEW_CHANNEL
+	perms  map[[2]snowflake.ID]opcodes.Permissions
 	// extraMembers pads a guild's member list for op 8 tests.
 	extraMembers map[snowflake.ID]int
 }
@@ -200,12 +199,6 @@ func (f *fakeDomain) MembersByID(_ context.Context, guildID snowflake.ID, ids []
 		}
 	}
 	return out, nil
-}
-
-func (f *fakeDomain) Observe(guilds.Event) {
-	f.mu.Lock()
-	f.observed++
-	f.mu.Unlock()
 }
 
 // standardDomain: botA (all privileged intents allowed) and botB (none) and a human, all in

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
@@ -355,12 +356,11 @@ func (c *conn) handlePresence(d json.RawMessage) error {
 func (s *Server) setPresence(ctx context.Context, sess *Session, p opcodes.PresenceUpdateData) {
 	s.presences.set(sess.userID, p)
 	for _, g := range sess.guildList() {
-		s.Publish(ctx, guilds.Event{
+		s.publish(ctx, events.Event{
 			Name:    opcodes.EventPresenceUpdate,
 			GuildID: g,
 			Subject: sess.userID, // not sent back to the user's own sessions
-			Data:    presenceFor(sess.userID, g, p),
-		})
+		}, presenceFor(sess.userID, g, p))
 	}
 }
 

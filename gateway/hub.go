@@ -3,6 +3,7 @@ package gateway
 import (
 	"sync"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -10,9 +11,11 @@ import (
 // so fan-out in one guild does not contend with identify/resume in another.
 const hubShards = 64
 
-// hub indexes live and resumable sessions by guild and by user.
+// hub indexes live and resumable sessions by guild and by user. It holds a bus subscription
+// per guild and per user with sessions on this node: the first session subscribes, the last
+// one to leave unsubscribes.
 type hub struct {
-	broker Broker
+	bus    events.Broker
 	shards [hubShards]hubShard
 }
 
@@ -22,8 +25,8 @@ type hubShard struct {
 	users  map[snowflake.ID]map[*Session]struct{}
 }
 
-func newHub(b Broker) *hub {
-	h := &hub{broker: b}
+func newHub(b events.Broker) *hub {
+	h := &hub{bus: b}
 	for i := range h.shards {
 		h.shards[i].guilds = make(map[snowflake.ID]map[*Session]struct{})
 		h.shards[i].users = make(map[snowflake.ID]map[*Session]struct{})
@@ -45,7 +48,7 @@ func (h *hub) add(s *Session, guildIDs []snowflake.ID) {
 	if set == nil {
 		set = make(map[*Session]struct{})
 		sh.users[s.userID] = set
-		h.broker.Subscribe(Topic{TopicUser, s.userID})
+		h.bus.Subscribe(events.Topic{Kind: events.TopicUser, ID: s.userID})
 	}
 	set[s] = struct{}{}
 	sh.mu.Unlock()
@@ -62,7 +65,7 @@ func (h *hub) addGuild(s *Session, guildID snowflake.ID) {
 	if set == nil {
 		set = make(map[*Session]struct{})
 		sh.guilds[guildID] = set
-		h.broker.Subscribe(Topic{TopicGuild, guildID})
+		h.bus.Subscribe(events.Topic{Kind: events.TopicGuild, ID: guildID})
 	}
 	set[s] = struct{}{}
 	sh.mu.Unlock()
@@ -76,7 +79,7 @@ func (h *hub) removeGuild(s *Session, guildID snowflake.ID) {
 		delete(set, s)
 		if len(set) == 0 {
 			delete(sh.guilds, guildID)
-			h.broker.Unsubscribe(Topic{TopicGuild, guildID})
+			h.bus.Unsubscribe(events.Topic{Kind: events.TopicGuild, ID: guildID})
 		}
 	}
 	sh.mu.Unlock()
@@ -93,7 +96,7 @@ func (h *hub) remove(s *Session, guildIDs []snowflake.ID) {
 		delete(set, s)
 		if len(set) == 0 {
 			delete(sh.users, s.userID)
-			h.broker.Unsubscribe(Topic{TopicUser, s.userID})
+			h.bus.Unsubscribe(events.Topic{Kind: events.TopicUser, ID: s.userID})
 		}
 	}
 	sh.mu.Unlock()

@@ -14,7 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
@@ -61,8 +61,11 @@ type Config struct {
 	// MembersRequestInterval limits op 8 requests for all of a guild's members to one per
 	// guild per session. Default: 30 s.
 	MembersRequestInterval time.Duration
-	// Broker carries events between nodes. Default: a MemoryBroker (single node).
-	Broker Broker
+	// Bus brings the domain's committed events (and other nodes' presences) to this node's
+	// sessions; the Server subscribes to its sessions' guilds and users. It must be the bus
+	// the domain publishes on. The caller created it and closes it, after Shutdown. Default:
+	// a private events.Memory, closed by Shutdown (tests, a gateway without a domain).
+	Bus events.Broker
 	// Sessions keeps resumable sessions. Default: an in-memory store.
 	Sessions SessionStore
 	// Logger receives diagnostics. Default: discard.
@@ -119,7 +122,9 @@ type Server struct {
 	log       *slog.Logger
 	upgrader  websocket.Upgrader
 	hub       *hub
-	broker    Broker
+	bus       events.Broker
+	ownBus    bool   // bus was created by New: Shutdown closes it
+	stopBus   func() // ends the Server's Listen on bus
 	store     SessionStore
 	limiter   *identifyLimiter
 	presences *presenceStore
@@ -135,8 +140,9 @@ type Server struct {
 	wg       sync.WaitGroup // one per connection (reader + writer)
 }
 
-// New builds a Server. svc is usually a *guilds.Service; cmd must also call
-// svc.SetPublisher(server) so committed events reach the gateway.
+// New builds a Server and starts consuming cfg.Bus. svc is usually a *guilds.Service built on
+// the same bus before it, so that on every event the domain's caches are updated before the
+// gateway checks permissions (a Broker runs listeners in the order they were added).
 func New(cfg Config, svc Domain) (*Server, error) {
 	if svc == nil {
 		return nil, errors.New("gateway: a Domain is required")
@@ -146,7 +152,7 @@ func New(cfg Config, svc Domain) (*Server, error) {
 		cfg:       cfg,
 		svc:       svc,
 		log:       cfg.Logger,
-		broker:    cfg.Broker,
+		bus:       cfg.Bus,
 		store:     cfg.Sessions,
 		limiter:   newIdentifyLimiter(cfg),
 		presences: newPresenceStore(),
@@ -160,13 +166,13 @@ func New(cfg Config, svc Domain) (*Server, error) {
 		EnableCompression: false, // Discord compression is application-level (compress=)
 		CheckOrigin:       func(*http.Request) bool { return true },
 	}
-	if s.broker == nil {
-		s.broker = NewMemoryBroker()
+	if s.bus == nil {
+		s.bus, s.ownBus = events.NewMemory(), true
 	}
 	if s.store == nil {
 		s.store = NewMemorySessionStore()
 	}
-	s.hub = newHub(s.broker)
+	s.hub = newHub(s.bus)
 	hello, err := newPayload("", struct {
 		HeartbeatInterval int      `json:"heartbeat_interval"`
 		Trace             []string `json:"_trace"`
@@ -176,12 +182,7 @@ func New(cfg Config, svc Domain) (*Server, error) {
 	}
 	s.hello = hello
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	if g, ok := s.broker.(gapNotifier); ok {
-		g.setGapHandler(s.resync)
-	}
-	if err := s.broker.Start(s.receive); err != nil {
-		return nil, fmt.Errorf("gateway: start broker: %w", err)
-	}
+	s.stopBus = s.bus.Listen(busListener{s})
 	return s, nil
 }
 
@@ -203,21 +204,17 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
 }
 
-// Publish implements guilds.Publisher: the event goes to the broker, which hands it to every
-// node's gateway (this one included).
-func (s *Server) Publish(ctx context.Context, ev guilds.Event) {
-	if err := s.broker.Publish(ctx, ev); err != nil {
-		s.log.ErrorContext(ctx, "gateway: publish", "event", ev.Name, "err", err)
+// publish encodes d and sends an event the gateway itself originates (PRESENCE_UPDATE) on
+// the bus, to every node's sessions. It has no MESSAGE_CONTENT form.
+func (s *Server) publish(ctx context.Context, ev events.Event, d any) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		s.log.ErrorContext(ctx, "gateway: encode event", "event", ev.Name, "err", err)
+		return
 	}
-}
-
-var _ guilds.Publisher = (*Server)(nil)
-
-// resync runs after the broker may have missed events (a lost Redis connection): cache
-// invalidations from other nodes may be among them, so the Domain drops its caches.
-func (s *Server) resync() {
-	if r, ok := s.svc.(interface{ ResetCaches() }); ok {
-		r.ResetCaches()
+	ev.Data = b
+	if err := s.bus.Publish(ctx, ev); err != nil {
+		s.log.ErrorContext(ctx, "gateway: publish", "event", ev.Name, "err", err)
 	}
 }
 
@@ -254,8 +251,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.cancel()
 	s.hub.stopTimers()
-	if cerr := s.broker.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("gateway: close broker: %w", cerr)
+	s.stopBus()
+	if s.ownBus {
+		if cerr := s.bus.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("gateway: close bus: %w", cerr)
+		}
 	}
 	return err
 }

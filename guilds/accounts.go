@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -217,7 +218,7 @@ func (s *Service) ModifyCurrentUser(ctx context.Context, userID snowflake.ID, p 
 		return opcodes.User{}, fmt.Errorf("update user: %w", err)
 	}
 	out := privateUserShape(u)
-	s.publish(ctx, Event{Name: opcodes.EventUserUpdate, UserIDs: []snowflake.ID{userID}, Data: out})
+	s.publish(ctx, events.Event{Name: opcodes.EventUserUpdate, UserIDs: []snowflake.ID{userID}}, out)
 	return out, nil
 }
 

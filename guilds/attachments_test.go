@@ -228,7 +228,7 @@ func TestAttachmentEditAndCascades(t *testing.T) {
 		t.Fatalf("after edit: a %v, b %v, c %v; want true, false, true", exists(a), exists(b), exists(c))
 	}
 	evs := f.rec.named(opcodes.EventMessageUpdate)
-	if d := evs[len(evs)-1].Data.(opcodes.Message); len(d.Attachments) != 2 || d.Attachments[1].URL != c.URL {
+	if d := eventData[opcodes.Message](t, evs[len(evs)-1]); len(d.Attachments) != 2 || d.Attachments[1].URL != c.URL {
 		t.Fatalf("MESSAGE_UPDATE attachments = %+v", d.Attachments)
 	}
 	// Nil keeps everything; new files are appended.
@@ -278,7 +278,7 @@ func TestAttachmentRelativeURLs(t *testing.T) {
 		t.Fatalf("url = %q, want %q", m.Attachments[0].URL, want)
 	}
 	evs := f.rec.named(opcodes.EventMessageCreate)
-	if d := evs[len(evs)-1].Data.(opcodes.Message); len(d.Attachments) != 1 || d.Attachments[0].URL != m.Attachments[0].URL {
+	if d := eventData[opcodes.Message](t, evs[len(evs)-1]); len(d.Attachments) != 1 || d.Attachments[0].URL != m.Attachments[0].URL {
 		t.Fatalf("MESSAGE_CREATE attachments = %+v", d.Attachments)
 	}
 }

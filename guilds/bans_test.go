@@ -43,7 +43,7 @@ func TestBanLifecycle(t *testing.T) {
 	if add.GuildID != f.guild.ID || add.Perm != opcodes.PermBanMembers || add.Subject != m || add.ChannelID != 0 {
 		t.Fatalf("GUILD_BAN_ADD scope = %+v", add)
 	}
-	if d, ok := add.Data.(opcodes.GuildBanEvent); !ok || d.GuildID != f.guild.ID || d.User.ID != m {
+	if d := eventData[opcodes.GuildBanEvent](t, add); d.GuildID != f.guild.ID || d.User.ID != m {
 		t.Fatalf("GUILD_BAN_ADD data = %#v", add.Data)
 	}
 	rm := bwOneEvent(t, f, mark, opcodes.EventGuildMemberRemove)
@@ -51,13 +51,13 @@ func TestBanLifecycle(t *testing.T) {
 		t.Fatalf("GUILD_MEMBER_REMOVE = %+v", rm)
 	}
 	bulk := bwOneEvent(t, f, mark, opcodes.EventMessageDeleteBulk)
-	bd := bulk.Data.(opcodes.MessageDeleteBulk)
+	bd := eventData[opcodes.MessageDeleteBulk](t, bulk)
 	if bulk.GuildID != f.guild.ID || bulk.ChannelID != f.chID || bd.ChannelID != f.chID ||
 		!slices.Equal(bd.IDs, []snowflake.ID{g1, g2}) || bd.GuildID == nil || *bd.GuildID != f.guild.ID {
 		t.Fatalf("MESSAGE_DELETE_BULK = %+v / %+v", bulk, bd)
 	}
 	one := bwOneEvent(t, f, mark, opcodes.EventMessageDelete)
-	od := one.Data.(opcodes.MessageDelete)
+	od := eventData[opcodes.MessageDelete](t, one)
 	if one.ChannelID != other || od.ID != o1 || od.ChannelID != other {
 		t.Fatalf("MESSAGE_DELETE = %+v / %+v", one, od)
 	}
@@ -99,7 +99,7 @@ func TestBanLifecycle(t *testing.T) {
 		t.Fatalf("RemoveBan: %v", err)
 	}
 	ev := bwOneEvent(t, f, mark, opcodes.EventGuildBanRemove)
-	if ev.GuildID != f.guild.ID || ev.Perm != opcodes.PermBanMembers || ev.Data.(opcodes.GuildBanEvent).User.ID != m {
+	if ev.GuildID != f.guild.ID || ev.Perm != opcodes.PermBanMembers || eventData[opcodes.GuildBanEvent](t, ev).User.ID != m {
 		t.Fatalf("GUILD_BAN_REMOVE = %+v", ev)
 	}
 	_, err = f.svc.Ban(f.ctx, f.owner, f.guild.ID, m)
@@ -132,7 +132,7 @@ func TestBanDeleteWindow(t *testing.T) {
 	if err := f.svc.CreateBan(f.ctx, f.owner, f.guild.ID, m, 604800, nil); err != nil {
 		t.Fatalf("CreateBan: %v", err)
 	}
-	if ev := bwOneEvent(t, f, mark, opcodes.EventMessageDelete); ev.Data.(opcodes.MessageDelete).ID != old {
+	if ev := bwOneEvent(t, f, mark, opcodes.EventMessageDelete); eventData[opcodes.MessageDelete](t, ev).ID != old {
 		t.Fatalf("MESSAGE_DELETE = %+v", ev)
 	}
 }
@@ -309,7 +309,7 @@ func TestBulkBan(t *testing.T) {
 	if rms := bwEventsSince(f, mark, opcodes.EventGuildMemberRemove); len(rms) != 2 {
 		t.Fatalf("GUILD_MEMBER_REMOVE = %d events, want 2", len(rms))
 	}
-	if ev := bwOneEvent(t, f, mark, opcodes.EventMessageDelete); ev.Data.(opcodes.MessageDelete).ID != post {
+	if ev := bwOneEvent(t, f, mark, opcodes.EventMessageDelete); eventData[opcodes.MessageDelete](t, ev).ID != post {
 		t.Fatalf("MESSAGE_DELETE = %+v", ev)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -17,7 +18,7 @@ import (
 // Invalidation. Every write of these rows goes through the Service, which drops the entry
 // after the write commits (ModifyCurrentUser, ModifyApplication, ResetBotToken), so a read on
 // the same node after a write always reloads. Another node learns of a user change from the
-// USER_UPDATE event, which reaches Observe. Applications have no event, so their entries also
+// USER_UPDATE event, which reaches it on events.CacheTopic. Applications have no event, so their entries also
 // expire after appCacheTTL: on another node a changed intent flag, or a reset bot token, is
 // seen at most that late. A TTL bounds every entry in any case, as a safety net. Only found
 // rows are cached (a new row is never hidden by a cached miss).
@@ -132,7 +133,7 @@ func (s *Service) loadApplication(ctx context.Context, id snowflake.ID, gen uint
 }
 
 // observeCaches drops cache entries an event (from this node or another) makes stale.
-func (s *Service) observeCaches(ev Event) {
+func (s *Service) observeCaches(ev events.Event) {
 	if ev.Name == opcodes.EventUserUpdate {
 		for _, id := range ev.UserIDs {
 			s.users.invalidate(id)
@@ -140,21 +141,21 @@ func (s *Service) observeCaches(ev Event) {
 	}
 }
 
-// CacheEvent reports whether ev makes state cached by a Service stale: a guild's permission
+// cacheEvent reports whether ev makes state cached by a Service stale: a guild's permission
 // inputs (guild, role, channel, member and ban events) or a user (USER_UPDATE). On several
-// nodes every node's Service must Observe these events, including nodes without a session
-// that receives them, so multi-node brokers send them to all nodes.
-func CacheEvent(ev Event) bool {
+// nodes every node's Service must see these events, including nodes without a session that
+// receives them: publish marks them Cache, so they go on events.CacheTopic.
+func cacheEvent(ev events.Event) bool {
 	if ev.Name == opcodes.EventUserUpdate {
 		return true
 	}
 	return ev.GuildID != 0 && changesGuildPerms(ev.Name)
 }
 
-// ResetCaches drops every cached user, application and guild permission state. A multi-node
-// broker calls it after a gap in its event stream (a lost connection to Redis), when
-// invalidations from other nodes may have been missed.
-func (s *Service) ResetCaches() {
+// resetCaches drops every cached user, application and guild permission state, after a gap
+// in the bus's stream (a lost connection to Redis), when invalidations from other nodes may
+// have been missed.
+func (s *Service) resetCaches() {
 	s.perms.reset()
 	s.users.reset()
 	s.apps.reset()

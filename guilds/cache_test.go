@@ -107,7 +107,8 @@ func TestApplicationCacheSeesFlagsAndTokenReset(t *testing.T) {
 }
 
 // TestCachesAcrossNodes runs two Services over one store, as two nodes: node B's writes reach
-// node A through Observe (users), or through the newer token stamp (bot tokens).
+// node A through A's subscription to the cache topic (users), or through the newer token
+// stamp (bot tokens).
 func TestCachesAcrossNodes(t *testing.T) {
 	ctx := context.Background()
 	st, err := embedded.Open(ctx, t.TempDir())
@@ -121,13 +122,13 @@ func TestCachesAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := &recorder{}
-		svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, Publisher: rec})
+		svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, Bus: rec})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return svc, rec
 	}
-	a, _ := node(1)
+	a, recA := node(1)
 	b, recB := node(2)
 	sess, err := a.Register(ctx, guilds.RegisterParams{Username: "nodeuser", Password: "correct horse battery"})
 	if err != nil {
@@ -144,9 +145,27 @@ func TestCachesAcrossNodes(t *testing.T) {
 	if len(evs) != 1 {
 		t.Fatalf("USER_UPDATE events = %d", len(evs))
 	}
-	a.Observe(evs[0]) // what the gateway does with an event from the bus
+	if !evs[0].Cache {
+		t.Fatal("USER_UPDATE not marked Cache: other nodes would not see it")
+	}
+	// An event of A's own would not invalidate twice; B's is applied.
+	recA.remote(evs[0]) // what A's bus delivers from node B
 	if u, _ := a.CurrentUser(ctx, sess.UserID); u.Username != "renamed" {
 		t.Fatalf("node A after USER_UPDATE: username = %q", u.Username)
+	}
+
+	// A gap in A's stream (events from B lost) drops A's caches: B's next rename, whose
+	// USER_UPDATE A never sees, shows on A after the gap.
+	again := "renamed-again"
+	if _, err := b.ModifyCurrentUser(ctx, sess.UserID, guilds.ModifyUserParams{Username: &again}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := a.CurrentUser(ctx, sess.UserID); u.Username != "renamed" {
+		t.Fatalf("node A before the gap: username = %q, want the cached %q", u.Username, "renamed")
+	}
+	recA.gap()
+	if u, _ := a.CurrentUser(ctx, sess.UserID); u.Username != again {
+		t.Fatalf("node A after the gap: username = %q, want %q", u.Username, again)
 	}
 
 	// A bot token reset on node B: the new token works on node A at once.
@@ -181,7 +200,7 @@ func TestMemberAndChannelCacheSeeWrites(t *testing.T) {
 	}
 	lastMember := func() *opcodes.Member {
 		evs := f.rec.named(opcodes.EventMessageCreate)
-		return evs[len(evs)-1].Data.(opcodes.Message).Member
+		return eventData[opcodes.Message](t, evs[len(evs)-1]).Member
 	}
 	if _, err := send(mem, "one"); err != nil {
 		t.Fatal(err)

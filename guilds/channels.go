@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -82,11 +83,11 @@ func (s *Service) channelOut(ctx context.Context, ch storage.Channel, viewer sno
 
 // channelEvent publishes a channel event scoped to who can view the channel.
 func (s *Service) channelEvent(ctx context.Context, name opcodes.EventName, ch storage.Channel, out opcodes.Channel) {
-	ev := Event{Name: name, GuildID: ch.GuildID, ChannelID: ch.ID, Data: out}
+	ev := events.Event{Name: name, GuildID: ch.GuildID, ChannelID: ch.ID}
 	if ch.GuildID == 0 {
-		ev = Event{Name: name, UserIDs: ch.Recipients, Data: out}
+		ev = events.Event{Name: name, UserIDs: ch.Recipients}
 	}
-	s.publish(ctx, ev)
+	s.publish(ctx, ev, out)
 }
 
 // Channel is GET /channels/{id}.
@@ -361,7 +362,7 @@ func (s *Service) DeleteChannel(ctx context.Context, actor, channelID snowflake.
 	}
 	out := channelShape(ch)
 	// Scope to the guild, not the channel: the channel is gone, so nobody can "view" it now.
-	s.publish(ctx, Event{Name: opcodes.EventChannelDelete, GuildID: ch.GuildID, Data: out})
+	s.publish(ctx, events.Event{Name: opcodes.EventChannelDelete, GuildID: ch.GuildID}, out)
 	return out, nil
 }
 
@@ -517,7 +518,7 @@ func (s *Service) TriggerTyping(ctx context.Context, actor, channelID snowflake.
 		return ErrMissingPermissions
 	}
 	ts := opcodes.TypingStart{ChannelID: ch.ID, UserID: actor, Timestamp: s.now().Unix()}
-	ev := Event{Name: opcodes.EventTypingStart, Data: &ts}
+	ev := events.Event{Name: opcodes.EventTypingStart}
 	if ch.GuildID == 0 {
 		ev.UserIDs = ch.Recipients
 	} else {
@@ -527,7 +528,7 @@ func (s *Service) TriggerTyping(ctx context.Context, actor, channelID snowflake.
 		}
 		ev.GuildID, ev.ChannelID = ch.GuildID, ch.ID
 	}
-	s.publish(ctx, ev)
+	s.publish(ctx, ev, &ts)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -148,8 +149,7 @@ func (s *Service) publishEmojis(ctx context.Context, guildID snowflake.ID) error
 	for _, e := range es {
 		list = append(list, emojiShape(e, nil))
 	}
-	s.publish(ctx, Event{Name: opcodes.EventGuildEmojisUpdate, GuildID: guildID,
-		Data: opcodes.GuildEmojisUpdate{GuildID: guildID, Emojis: list}})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildEmojisUpdate, GuildID: guildID}, opcodes.GuildEmojisUpdate{GuildID: guildID, Emojis: list})
 	return nil
 }
 

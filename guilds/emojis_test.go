@@ -15,7 +15,7 @@ import (
 func bwEmojisUpdate(t *testing.T, f *fixture, mark int, wantNames ...string) {
 	t.Helper()
 	ev := bwOneEvent(t, f, mark, opcodes.EventGuildEmojisUpdate)
-	d := ev.Data.(opcodes.GuildEmojisUpdate)
+	d := eventData[opcodes.GuildEmojisUpdate](t, ev)
 	if ev.GuildID != f.guild.ID || ev.ChannelID != 0 || ev.Perm != 0 || d.GuildID != f.guild.ID {
 		t.Fatalf("GUILD_EMOJIS_UPDATE scope = %+v", ev)
 	}

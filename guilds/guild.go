@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -58,8 +59,7 @@ func (s *Service) CreateGuild(ctx context.Context, actor snowflake.ID, p CreateG
 	}
 	out := guildShape(g, ng.Roles, nil)
 	// The owner's sessions learn about the guild the way a joining member does.
-	s.publish(ctx, Event{Name: opcodes.EventGuildMemberAdd, GuildID: gid, Subject: owner.ID,
-		Data: s.memberAddShape(gid, ng.Members[0], owner)})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberAdd, GuildID: gid, Subject: owner.ID}, s.memberAddShape(gid, ng.Members[0], owner))
 	return out, nil
 }
 
@@ -251,7 +251,7 @@ func (s *Service) ModifyGuild(ctx context.Context, actor, guildID snowflake.ID, 
 	if err != nil {
 		return opcodes.Guild{}, err
 	}
-	s.publish(ctx, Event{Name: opcodes.EventGuildUpdate, GuildID: guildID, Data: out})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildUpdate, GuildID: guildID}, out)
 	return out, nil
 }
 
@@ -267,7 +267,7 @@ func (s *Service) DeleteGuild(ctx context.Context, actor, guildID snowflake.ID) 
 	if err := s.store.Guilds().Delete(ctx, guildID); err != nil {
 		return fmt.Errorf("delete guild: %w", err)
 	}
-	s.publish(ctx, Event{Name: opcodes.EventGuildDelete, GuildID: guildID, Data: opcodes.GuildDelete{ID: guildID}})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildDelete, GuildID: guildID}, opcodes.GuildDelete{ID: guildID})
 	return nil
 }
 

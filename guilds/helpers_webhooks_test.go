@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
@@ -37,10 +38,10 @@ func bwMark(f *fixture) int {
 }
 
 // bwEventsSince returns the events published after mark, optionally only those named name.
-func bwEventsSince(f *fixture, mark int, name opcodes.EventName) []guilds.Event {
+func bwEventsSince(f *fixture, mark int, name opcodes.EventName) []events.Event {
 	f.rec.mu.Lock()
 	defer f.rec.mu.Unlock()
-	var out []guilds.Event
+	var out []events.Event
 	for _, ev := range f.rec.events[mark:] {
 		if name == "" || ev.Name == name {
 			out = append(out, ev)
@@ -50,7 +51,7 @@ func bwEventsSince(f *fixture, mark int, name opcodes.EventName) []guilds.Event 
 }
 
 // bwOneEvent asserts exactly one event named name was published after mark and returns it.
-func bwOneEvent(t *testing.T, f *fixture, mark int, name opcodes.EventName) guilds.Event {
+func bwOneEvent(t *testing.T, f *fixture, mark int, name opcodes.EventName) events.Event {
 	t.Helper()
 	evs := bwEventsSince(f, mark, name)
 	if len(evs) != 1 {

@@ -91,7 +91,7 @@ func TestDMRecipients(t *testing.T) {
 	}
 	evs := f.rec.named(opcodes.EventMessageCreate)
 	last := evs[len(evs)-1]
-	if last.GuildID != 0 || len(last.UserIDs) != 2 || last.Data.(opcodes.Message).ID != msg.ID {
+	if last.GuildID != 0 || len(last.UserIDs) != 2 || last.Stripped != nil || eventData[opcodes.Message](t, last).ID != msg.ID {
 		t.Fatalf("DM MESSAGE_CREATE scope = %+v", last)
 	}
 	stranger := f.user("stranger")

@@ -43,7 +43,7 @@ func TestCreateInviteShapeAndEvent(t *testing.T) {
 	if ev.GuildID != f.guild.ID || ev.ChannelID != f.chID || ev.Perm != opcodes.PermManageChannels {
 		t.Fatalf("INVITE_CREATE scope = %+v", ev)
 	}
-	d := ev.Data.(opcodes.InviteCreate)
+	d := eventData[opcodes.InviteCreate](t, ev)
 	if d.Code != inv.Code || d.ChannelID != f.chID || *d.GuildID != f.guild.ID || d.MaxAge != 86400 || d.Inviter.ID != f.owner {
 		t.Fatalf("INVITE_CREATE data = %+v", d)
 	}
@@ -188,7 +188,7 @@ func TestInviteListsAndDelete(t *testing.T) {
 	if ev.GuildID != f.guild.ID || ev.ChannelID != other || ev.Perm != opcodes.PermManageChannels {
 		t.Fatalf("INVITE_DELETE scope = %+v", ev)
 	}
-	if d := ev.Data.(opcodes.InviteDelete); d.Code != b.Code || d.ChannelID != other || *d.GuildID != f.guild.ID {
+	if d := eventData[opcodes.InviteDelete](t, ev); d.Code != b.Code || d.ChannelID != other || *d.GuildID != f.guild.ID {
 		t.Fatalf("INVITE_DELETE data = %+v", d)
 	}
 	_, err = f.svc.Invite(f.ctx, b.Code, false)
@@ -291,7 +291,7 @@ func TestAcceptInvite(t *testing.T) {
 		t.Fatalf("bob accept: %v", err)
 	}
 	bwOneEvent(t, f, mark, opcodes.EventGuildMemberAdd)
-	if ev := bwOneEvent(t, f, mark, opcodes.EventInviteDelete); ev.Data.(opcodes.InviteDelete).Code != inv.Code {
+	if ev := bwOneEvent(t, f, mark, opcodes.EventInviteDelete); eventData[opcodes.InviteDelete](t, ev).Code != inv.Code {
 		t.Fatalf("INVITE_DELETE = %+v", ev)
 	}
 	_, err = f.svc.AcceptInvite(f.ctx, f.user("carol"), inv.Code)

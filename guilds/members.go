@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -26,8 +27,7 @@ func (s *Service) addMember(ctx context.Context, guildID snowflake.ID, u storage
 		}
 		return fmt.Errorf("add member: %w", err)
 	}
-	s.publish(ctx, Event{Name: opcodes.EventGuildMemberAdd, GuildID: guildID, Subject: u.ID,
-		Data: s.memberAddShape(guildID, m, u)})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberAdd, GuildID: guildID, Subject: u.ID}, s.memberAddShape(guildID, m, u))
 	return nil
 }
 
@@ -40,8 +40,7 @@ func (s *Service) removeMember(ctx context.Context, guildID, userID snowflake.ID
 	if err := s.store.Members().Remove(ctx, guildID, userID); err != nil {
 		return notFound(err, ErrUnknownMember, "remove member")
 	}
-	s.publish(ctx, Event{Name: opcodes.EventGuildMemberRemove, GuildID: guildID, Subject: userID,
-		Data: opcodes.GuildMemberRemove{GuildID: guildID, User: userShape(u)}})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberRemove, GuildID: guildID, Subject: userID}, opcodes.GuildMemberRemove{GuildID: guildID, User: userShape(u)})
 	return nil
 }
 
@@ -273,7 +272,7 @@ func (s *Service) ModifyMember(ctx context.Context, actor, guildID, userID snowf
 	out := memberShape(m, &u)
 	ev := out
 	ev.GuildID = guildID
-	s.publish(ctx, Event{Name: opcodes.EventGuildMemberUpdate, GuildID: guildID, Subject: userID, Data: ev})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberUpdate, GuildID: guildID, Subject: userID}, ev)
 	return out, nil
 }
 
@@ -344,7 +343,7 @@ func (s *Service) changeMemberRole(ctx context.Context, actor, guildID, userID, 
 	}
 	ev := memberShape(m, &u)
 	ev.GuildID = guildID
-	s.publish(ctx, Event{Name: opcodes.EventGuildMemberUpdate, GuildID: guildID, Subject: userID, Data: ev})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberUpdate, GuildID: guildID, Subject: userID}, ev)
 	return nil
 }
 

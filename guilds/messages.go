@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -405,7 +406,7 @@ func (s *Service) publishMessage(ctx context.Context, name opcodes.EventName, ch
 	d := out
 	ct := opcodes.ChannelType(ch.Type)
 	d.ChannelType = &ct
-	ev := Event{Name: name, AuthorID: m.AuthorID, Mentions: m.Mentions}
+	ev := events.Event{Name: name, AuthorID: m.AuthorID, Mentions: m.Mentions}
 	if ch.GuildID != 0 {
 		d.GuildID = ptrID(ch.GuildID)
 		if m.WebhookID == 0 {
@@ -415,11 +416,15 @@ func (s *Service) publishMessage(ctx context.Context, name opcodes.EventName, ch
 			}
 		}
 		ev.GuildID, ev.ChannelID = ch.GuildID, ch.ID
+		// The MESSAGE_CONTENT rule applies to guild messages: encode the stripped form once
+		// here, where the rule lives; the gateway picks the form per session.
+		stripped := d
+		StripContent(&stripped)
+		ev.Stripped = s.encode(name, stripped)
 	} else {
 		ev.UserIDs = ch.Recipients
 	}
-	ev.Data = d
-	s.publish(ctx, ev)
+	s.publish(ctx, ev, d)
 }
 
 // cachedMember returns a member from the permission cache (loading the guild's entry if
@@ -576,8 +581,8 @@ func (s *Service) messageShape(m storage.Message, users map[snowflake.ID]storage
 	return o
 }
 
-// StripContent empties what the MESSAGE_CONTENT intent gates. The gateway uses it to build
-// the content-less variant of a dispatch.
+// StripContent empties what the MESSAGE_CONTENT intent gates: REST reads use it for viewers
+// without the intent, and publishMessage for the events.Event's Stripped form.
 func StripContent(m *opcodes.Message) {
 	m.Content = ""
 	m.Embeds = []opcodes.Embed{}
@@ -790,14 +795,13 @@ func (s *Service) deleteMessage(ctx context.Context, ch storage.Channel, id snow
 	if err := s.store.Messages().Delete(ctx, ch.ID, id); err != nil {
 		return notFound(err, ErrUnknownMessage, "delete message")
 	}
-	ev := Event{Name: opcodes.EventMessageDelete,
-		Data: opcodes.MessageDelete{ID: id, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)}}
+	ev := events.Event{Name: opcodes.EventMessageDelete}
 	if ch.GuildID == 0 {
 		ev.UserIDs = ch.Recipients
 	} else {
 		ev.GuildID, ev.ChannelID = ch.GuildID, ch.ID
 	}
-	s.publish(ctx, ev)
+	s.publish(ctx, ev, opcodes.MessageDelete{ID: id, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)})
 	return nil
 }
 
@@ -830,8 +834,7 @@ func (s *Service) BulkDelete(ctx context.Context, actor, channelID snowflake.ID,
 	if len(deleted) == 0 {
 		return nil
 	}
-	s.publish(ctx, Event{Name: opcodes.EventMessageDeleteBulk, GuildID: ch.GuildID, ChannelID: ch.ID,
-		Data: opcodes.MessageDeleteBulk{IDs: deleted, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)}})
+	s.publish(ctx, events.Event{Name: opcodes.EventMessageDeleteBulk, GuildID: ch.GuildID, ChannelID: ch.ID}, opcodes.MessageDeleteBulk{IDs: deleted, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)})
 	return nil
 }
 

@@ -29,9 +29,21 @@ func TestMessageLifecycle(t *testing.T) {
 	if len(evs) != 1 || evs[0].ChannelID != f.chID || evs[0].AuthorID != f.owner {
 		t.Fatalf("MESSAGE_CREATE events = %+v", evs)
 	}
-	d := evs[0].Data.(opcodes.Message)
+	d := eventData[opcodes.Message](t, evs[0])
 	if d.GuildID == nil || *d.GuildID != f.guild.ID || d.Member == nil {
 		t.Fatalf("gateway extras missing: guild_id=%v member=%v", d.GuildID, d.Member)
+	}
+	// A guild message carries its MESSAGE_CONTENT-stripped form, encoded at publish: same
+	// message, no content (the gateway sends it to sessions without the intent).
+	var st opcodes.Message
+	if err := json.Unmarshal(evs[0].Stripped, &st); err != nil {
+		t.Fatalf("stripped form %q: %v", evs[0].Stripped, err)
+	}
+	if st.ID != d.ID || st.Content != "" || st.Embeds == nil || st.Attachments == nil || st.Components == nil || st.Member == nil {
+		t.Fatalf("stripped form = %+v", st)
+	}
+	if evs[0].Cache {
+		t.Fatal("MESSAGE_CREATE marked Cache: it would go to every node")
 	}
 
 	// enforce_nonce returns the first message for a repeated nonce.

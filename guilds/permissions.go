@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -138,7 +139,7 @@ func (c *permCache) invalidate(guildID snowflake.ID) {
 	c.mu.Unlock()
 }
 
-func (c *permCache) observe(ev Event) {
+func (c *permCache) observe(ev events.Event) {
 	if ev.GuildID == 0 {
 		return
 	}
@@ -153,7 +154,7 @@ func (c *permCache) observe(ev Event) {
 }
 
 // changesGuildPerms lists the events after which a guild's cached permission inputs are
-// stale. CacheEvent exports the same list for multi-node brokers.
+// stale; cacheEvent sends them to every node.
 func changesGuildPerms(name opcodes.EventName) bool {
 	switch name {
 	case opcodes.EventGuildUpdate, opcodes.EventGuildDelete, opcodes.EventGuildCreate,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -133,9 +134,9 @@ func (s *Service) setPinned(ctx context.Context, actor, channelID, messageID sno
 	s.publishMessage(ctx, opcodes.EventMessageUpdate, ch, m, out[0])
 	pu := opcodes.ChannelPinsUpdate{GuildID: ptrID(ch.GuildID), ChannelID: ch.ID, LastPinTimestamp: timePtr(ch.LastPinAt)}
 	if ch.GuildID == 0 {
-		s.publish(ctx, Event{Name: opcodes.EventChannelPinsUpdate, UserIDs: ch.Recipients, Data: pu})
+		s.publish(ctx, events.Event{Name: opcodes.EventChannelPinsUpdate, UserIDs: ch.Recipients}, pu)
 	} else {
-		s.publish(ctx, Event{Name: opcodes.EventChannelPinsUpdate, GuildID: ch.GuildID, ChannelID: ch.ID, Data: pu})
+		s.publish(ctx, events.Event{Name: opcodes.EventChannelPinsUpdate, GuildID: ch.GuildID, ChannelID: ch.ID}, pu)
 	}
 	if pinned {
 		sys := storage.Message{ID: s.ids.Next(), ChannelID: ch.ID, GuildID: ch.GuildID, AuthorID: actor,

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -80,11 +81,12 @@ func (s *Service) reactionTarget(ctx context.Context, actor, channelID, messageI
 	return ch, perms, m, nil
 }
 
-func (s *Service) reactionEvent(ch storage.Channel, name opcodes.EventName, data any) Event {
+// reactionEvent scopes a reaction event to the DM's recipients or the channel's viewers.
+func reactionEvent(ch storage.Channel, name opcodes.EventName) events.Event {
 	if ch.GuildID == 0 {
-		return Event{Name: name, UserIDs: ch.Recipients, Data: data}
+		return events.Event{Name: name, UserIDs: ch.Recipients}
 	}
-	return Event{Name: name, GuildID: ch.GuildID, ChannelID: ch.ID, Data: data}
+	return events.Event{Name: name, GuildID: ch.GuildID, ChannelID: ch.ID}
 }
 
 // AddReaction is PUT /channels/{c}/messages/{m}/reactions/{emoji}/@me. A new emoji on the
@@ -134,7 +136,7 @@ func (s *Service) AddReaction(ctx context.Context, actor, channelID, messageID s
 			}
 		}
 	}
-	s.publish(ctx, s.reactionEvent(ch, opcodes.EventMessageReactionAdd, d))
+	s.publish(ctx, reactionEvent(ch, opcodes.EventMessageReactionAdd), d)
 	return nil
 }
 
@@ -157,7 +159,7 @@ func (s *Service) RemoveReaction(ctx context.Context, actor, channelID, messageI
 	name := e.Name
 	d := opcodes.MessageReactionRemove{UserID: userID, ChannelID: channelID, MessageID: messageID,
 		GuildID: ptrID(ch.GuildID), Emoji: opcodes.PartialEmoji{ID: ptrID(e.ID), Name: &name, Animated: e.Animated}}
-	s.publish(ctx, s.reactionEvent(ch, opcodes.EventMessageReactionRemove, d))
+	s.publish(ctx, reactionEvent(ch, opcodes.EventMessageReactionRemove), d)
 	return nil
 }
 
@@ -173,8 +175,8 @@ func (s *Service) RemoveAllReactions(ctx context.Context, actor, channelID, mess
 	if err := s.store.Reactions().RemoveAll(ctx, messageID); err != nil {
 		return fmt.Errorf("remove reactions: %w", err)
 	}
-	s.publish(ctx, s.reactionEvent(ch, opcodes.EventMessageReactionRemoveAll,
-		opcodes.MessageReactionRemoveAll{ChannelID: channelID, MessageID: messageID, GuildID: ptrID(ch.GuildID)}))
+	s.publish(ctx, reactionEvent(ch, opcodes.EventMessageReactionRemoveAll),
+		opcodes.MessageReactionRemoveAll{ChannelID: channelID, MessageID: messageID, GuildID: ptrID(ch.GuildID)})
 	return nil
 }
 
@@ -194,9 +196,9 @@ func (s *Service) RemoveEmojiReactions(ctx context.Context, actor, channelID, me
 		return fmt.Errorf("remove emoji reactions: %w", err)
 	}
 	name := e.Name
-	s.publish(ctx, s.reactionEvent(ch, opcodes.EventMessageReactionRemoveEmoji,
+	s.publish(ctx, reactionEvent(ch, opcodes.EventMessageReactionRemoveEmoji),
 		opcodes.MessageReactionRemoveEmoji{ChannelID: channelID, MessageID: messageID, GuildID: ptrID(ch.GuildID),
-			Emoji: opcodes.PartialEmoji{ID: ptrID(e.ID), Name: &name, Animated: e.Animated}}))
+			Emoji: opcodes.PartialEmoji{ID: ptrID(e.ID), Name: &name, Animated: e.Animated}})
 	return nil
 }
 

@@ -1,7 +1,11 @@
 // Package guilds is Parley's domain: users and bots, applications, guilds, channels, roles,
 // members, messages, reactions, pins, bans, invites, webhooks and emojis, with Discord's
-// permission rules. Every write goes through storage and, once committed, is published as an
-// Event for the gateway.
+// permission rules. Every write goes through storage and, once committed, is published on the
+// event bus (package events) as an events.Event whose d is encoded once, here.
+//
+// The Service is a consumer of its bus too: it subscribes to events.CacheTopic for its whole
+// life, so events committed on other nodes that make its caches stale reach it directly,
+// and a gap in the stream (Listener.Gap) drops every cache.
 //
 // Methods take the acting user's ID and check that user's permissions; the returned values are
 // opcodes shapes, ready to serialise. Errors are the package's sentinels or *ValidationError.
@@ -10,12 +14,15 @@ package guilds
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/parley-chat/parley/guilds/events"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
 )
@@ -26,8 +33,10 @@ type Config struct {
 	Store storage.Store
 	// IDs mints snowflakes. Required.
 	IDs *snowflake.Generator
-	// Publisher receives committed events. Default: events are dropped.
-	Publisher Publisher
+	// Bus carries committed events to every node's gateway and brings other nodes' cache
+	// invalidations back. The caller created it and closes it, after Close. Default: a
+	// private events.Memory, on which events reach no one.
+	Bus events.Broker
 	// Secret signs bot tokens and JWTs. Default: a random secret generated on first start and
 	// kept in the store, so tokens survive restarts and every node agrees on it.
 	Secret []byte
@@ -36,8 +45,8 @@ type Config struct {
 	// RefreshTokenTTL is how long a refresh token lives. Default: 30 days.
 	RefreshTokenTTL time.Duration
 	// CDNURL prefixes attachment and avatar URLs: the public base URL of the server that
-	// serves /attachments/... (the REST listener), without a trailing slash. Default: ""
-	// (relative URLs).
+	// serves /attachments/... (the REST listener), without a trailing slash; cmd binds the
+	// listener before New to know it. Default: "" (relative URLs).
 	CDNURL string
 	// MaxAttachmentSize caps each uploaded file, in bytes; larger ones get ErrFileTooLarge.
 	// Default: DefaultMaxAttachmentSize (10 MiB).
@@ -52,7 +61,8 @@ type Config struct {
 type Service struct {
 	store   storage.Store
 	ids     *snowflake.Generator
-	pub     Publisher
+	bus     events.Broker
+	stop    func() // ends the Service's Listen on bus
 	secret  []byte
 	jwtKey  []byte
 	access  time.Duration
@@ -78,7 +88,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s := &Service{
 		store:   cfg.Store,
 		ids:     cfg.IDs,
-		pub:     cfg.Publisher,
+		bus:     cfg.Bus,
 		secret:  cfg.Secret,
 		access:  cfg.AccessTokenTTL,
 		refresh: cfg.RefreshTokenTTL,
@@ -87,8 +97,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		log:     cfg.Logger,
 		now:     cfg.Now,
 	}
-	if s.pub == nil {
-		s.pub = discardPublisher{}
+	if s.bus == nil {
+		s.bus = events.NewMemory()
 	}
 	if s.access == 0 {
 		s.access = time.Hour
@@ -122,32 +132,66 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s.apps = newTTLCache[snowflake.ID, storage.Application](appCacheTTL)
 	s.tokens = newTTLCache[string, verifiedToken](jwtCacheTTL)
 	s.botKey = derive(s.secret, "bot-token")
+	// Listen before subscribing: nothing the subscription brings is lost.
+	s.stop = s.bus.Listen(cacheListener{s})
+	s.bus.Subscribe(events.CacheTopic)
+	if err := s.bus.WaitSubscribed(ctx, []events.Topic{events.CacheTopic}); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("subscribe to cache events: %w", err)
+	}
 	return s, nil
 }
 
-// SetPublisher replaces the publisher; call it before serving (cmd wires the gateway's bus in
-// after both exist).
-func (s *Service) SetPublisher(p Publisher) {
-	if p == nil {
-		p = discardPublisher{}
+// Close ends the Service's subscription to its bus (not the bus: its creator closes it).
+func (s *Service) Close() {
+	s.stop()
+	s.bus.Unsubscribe(events.CacheTopic)
+}
+
+// cacheListener is how the Service consumes its bus: events committed on other nodes that
+// make its caches stale, and gaps after which any cache may be stale.
+type cacheListener struct{ s *Service }
+
+// Receive implements events.Listener. The Service applied its own events before publishing
+// them (local), and only Cache events change what it caches.
+func (l cacheListener) Receive(_ context.Context, ev events.Event, local bool) {
+	if local || !ev.Cache {
+		return
 	}
-	s.pub = p
+	l.s.observe(ev)
 }
 
-// SetCDNURL replaces Config.CDNURL; call it before serving (cmd knows the public REST URL
-// only once its listener is bound, after the service exists).
-func (s *Service) SetCDNURL(u string) { s.cdn = strings.TrimRight(u, "/") }
+// Gap implements events.Listener: invalidations may have been missed.
+func (l cacheListener) Gap() { l.s.resetCaches() }
 
-// publish sends ev after a commit and lets the permission cache see it first, so the gateway's
-// permission checks for this very event already see the new state.
-func (s *Service) publish(ctx context.Context, ev Event) {
-	s.perms.observe(ev)
-	s.observeCaches(ev)
-	s.pub.Publish(ctx, ev)
+// publish encodes d as ev's Data and sends ev on the bus after a commit. The Service's own
+// caches see ev first, so the gateway's permission checks for this very event already see
+// the new state. Publishing cannot fail the write that committed: an error is logged.
+func (s *Service) publish(ctx context.Context, ev events.Event, d any) {
+	ev.Data = s.encode(ev.Name, d)
+	if ev.Data == nil {
+		return
+	}
+	ev.Cache = cacheEvent(ev)
+	s.observe(ev)
+	if err := s.bus.Publish(ctx, ev); err != nil {
+		s.log.ErrorContext(ctx, "publish event", "event", ev.Name, "err", err)
+	}
 }
 
-// Observe lets the service update its caches from an event committed on another node.
-func (s *Service) Observe(ev Event) {
+// encode marshals an event's d, once for every recipient on every node. It returns nil (and
+// logs) only for a value encoding/json rejects, which opcodes types never are.
+func (s *Service) encode(name opcodes.EventName, d any) json.RawMessage {
+	b, err := json.Marshal(d)
+	if err != nil {
+		s.log.Error("encode event", "event", name, "err", err)
+		return nil
+	}
+	return b
+}
+
+// observe updates the caches an event makes stale, from this node or another.
+func (s *Service) observe(ev events.Event) {
 	s.perms.observe(ev)
 	s.observeCaches(ev)
 }

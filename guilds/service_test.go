@@ -2,38 +2,105 @@ package guilds_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage/embedded"
 )
 
-// recorder is a Publisher that keeps every event.
+// recorder is the Service's bus in tests: it keeps every published event, delivers it to
+// the listeners as local (as events.Memory would), and lets a test deliver an event or a gap
+// as if from another node.
 type recorder struct {
-	mu     sync.Mutex
-	events []guilds.Event
+	mu        sync.Mutex
+	events    []events.Event
+	listeners []events.Listener
+	subs      map[events.Topic]int
 }
 
-func (r *recorder) Publish(_ context.Context, ev guilds.Event) {
+func (r *recorder) Listen(l events.Listener) func() {
+	r.mu.Lock()
+	r.listeners = append(r.listeners, l)
+	r.mu.Unlock()
+	return func() {}
+}
+
+func (r *recorder) Publish(ctx context.Context, ev events.Event) error {
 	r.mu.Lock()
 	r.events = append(r.events, ev)
+	ls := slices.Clone(r.listeners)
+	r.mu.Unlock()
+	for _, l := range ls {
+		l.Receive(ctx, ev, true)
+	}
+	return nil
+}
+
+func (r *recorder) Subscribe(t events.Topic) {
+	r.mu.Lock()
+	if r.subs == nil {
+		r.subs = make(map[events.Topic]int)
+	}
+	r.subs[t]++
 	r.mu.Unlock()
 }
 
-func (r *recorder) named(name opcodes.EventName) []guilds.Event {
+func (r *recorder) Unsubscribe(t events.Topic) {
+	r.mu.Lock()
+	r.subs[t]--
+	r.mu.Unlock()
+}
+
+func (r *recorder) WaitSubscribed(context.Context, []events.Topic) error { return nil }
+func (r *recorder) Close() error                                         { return nil }
+
+// remote delivers ev to the listeners as an event of another node.
+func (r *recorder) remote(ev events.Event) {
+	r.mu.Lock()
+	ls := slices.Clone(r.listeners)
+	r.mu.Unlock()
+	for _, l := range ls {
+		l.Receive(context.Background(), ev, false)
+	}
+}
+
+// gap tells the listeners that events may have been lost.
+func (r *recorder) gap() {
+	r.mu.Lock()
+	ls := slices.Clone(r.listeners)
+	r.mu.Unlock()
+	for _, l := range ls {
+		l.Gap()
+	}
+}
+
+func (r *recorder) named(name opcodes.EventName) []events.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []guilds.Event
+	var out []events.Event
 	for _, ev := range r.events {
 		if ev.Name == name {
 			out = append(out, ev)
 		}
 	}
 	return out
+}
+
+// eventData decodes an event's d (as the publisher encoded it) into a T.
+func eventData[T any](t testing.TB, ev events.Event) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(ev.Data, &v); err != nil {
+		t.Fatalf("%s: decode d %s: %v", ev.Name, ev.Data, err)
+	}
+	return v
 }
 
 type fixture struct {
@@ -61,7 +128,7 @@ func newService(t *testing.T, mutate ...func(*guilds.Config)) (*guilds.Service, 
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	cfg := guilds.Config{Store: st, IDs: gen, Publisher: rec}
+	cfg := guilds.Config{Store: st, IDs: gen, Bus: rec}
 	for _, m := range mutate {
 		m(&cfg)
 	}

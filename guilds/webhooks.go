@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -131,8 +132,7 @@ func (s *Service) webhookOut(ctx context.Context, w storage.Webhook) (opcodes.We
 
 // publishWebhooksUpdate tells those who can view the channel that its webhooks changed.
 func (s *Service) publishWebhooksUpdate(ctx context.Context, guildID, channelID snowflake.ID) {
-	s.publish(ctx, Event{Name: opcodes.EventWebhooksUpdate, GuildID: guildID, ChannelID: channelID,
-		Data: opcodes.WebhooksUpdate{GuildID: guildID, ChannelID: channelID}})
+	s.publish(ctx, events.Event{Name: opcodes.EventWebhooksUpdate, GuildID: guildID, ChannelID: channelID}, opcodes.WebhooksUpdate{GuildID: guildID, ChannelID: channelID})
 }
 
 // manageWebhooksIn loads a channel and checks actor has MANAGE_WEBHOOKS there.

@@ -29,7 +29,7 @@ func bwWebhooksUpdate(t *testing.T, f *fixture, mark int, channels ...snowflake.
 		t.Fatalf("WEBHOOKS_UPDATE = %+v, want %d", evs, len(channels))
 	}
 	for i, ev := range evs {
-		d := ev.Data.(opcodes.WebhooksUpdate)
+		d := eventData[opcodes.WebhooksUpdate](t, ev)
 		if ev.GuildID != f.guild.ID || ev.ChannelID != channels[i] || d.GuildID != f.guild.ID || d.ChannelID != channels[i] {
 			t.Fatalf("WEBHOOKS_UPDATE %d = %+v, want channel %v", i, ev, channels[i])
 		}
@@ -146,7 +146,7 @@ func TestExecuteWebhook(t *testing.T) {
 	if ev.GuildID != f.guild.ID || ev.ChannelID != f.chID {
 		t.Fatalf("MESSAGE_CREATE scope = %+v", ev)
 	}
-	if d := ev.Data.(opcodes.Message); d.Member != nil || d.WebhookID == nil || *d.WebhookID != w.ID {
+	if d := eventData[opcodes.Message](t, ev); d.Member != nil || d.WebhookID == nil || *d.WebhookID != w.ID {
 		t.Fatalf("MESSAGE_CREATE data = %+v", d)
 	}
 	stored, err := f.svc.Message(f.ctx, f.owner, f.chID, msg.ID)

@@ -1,34 +1,16 @@
 package rest
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/parley-chat/parley/guilds/ratelimit"
 )
-
-// Limiter counts requests in fixed windows. Implementations must be safe for concurrent use;
-// the in-process MemoryLimiter is the default, a shared (Redis) one lets several nodes agree.
-type Limiter interface {
-	// Take records one request against key, allowing at most limit per window, and reports
-	// the state of the window after the request. A denied request is not counted.
-	Take(ctx context.Context, key string, limit int, window time.Duration) (Decision, error)
-}
-
-// Decision is a Limiter's answer.
-type Decision struct {
-	// Allowed reports whether the request fits in the window.
-	Allowed bool
-	// Limit is the window's capacity; Remaining what is left after this request.
-	Limit, Remaining int
-	// ResetAfter is the time until the window resets.
-	ResetAfter time.Duration
-}
 
 // Rate is a bucket's capacity: Limit requests per Window.
 type Rate struct {
@@ -135,7 +117,7 @@ func (s *Server) limiterFailed(err error) error {
 // tooMany writes Discord's 429: float retry_after in the body, integer Retry-After header
 // (rounded up: arikawa, disgo, JDA and Discord4J parse it as an integer) and a Via header
 // (without it disgo, JDA and discord.py take the 429 for a Cloudflare ban).
-func (s *Server) tooMany(c *fiber.Ctx, d Decision, global bool) error {
+func (s *Server) tooMany(c *fiber.Ctx, d ratelimit.Decision, global bool) error {
 	retry := d.ResetAfter.Seconds()
 	h := &c.Response().Header
 	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(retry))))
@@ -156,69 +138,3 @@ func (s *Server) tooMany(c *fiber.Ctx, d Decision, global bool) error {
 }
 
 func secondsString(v float64) string { return strconv.FormatFloat(v, 'f', 3, 64) }
-
-// MemoryLimiter is the in-process Limiter: fixed windows in a sharded map, swept lazily.
-type MemoryLimiter struct {
-	now    func() time.Time
-	shards [32]limiterShard
-}
-
-type limiterShard struct {
-	mu    sync.Mutex
-	win   map[string]*window
-	takes int
-}
-
-type window struct {
-	start time.Time
-	len   time.Duration
-	count int
-}
-
-// NewMemoryLimiter returns an empty in-process limiter. now may be nil (time.Now).
-func NewMemoryLimiter(now func() time.Time) *MemoryLimiter {
-	if now == nil {
-		now = time.Now
-	}
-	m := &MemoryLimiter{now: now}
-	for i := range m.shards {
-		m.shards[i].win = make(map[string]*window)
-	}
-	return m
-}
-
-// Take implements Limiter.
-func (m *MemoryLimiter) Take(_ context.Context, key string, limit int, per time.Duration) (Decision, error) {
-	now := m.now()
-	sh := &m.shards[fnv32(key)%uint32(len(m.shards))]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	sh.takes++
-	if sh.takes%4096 == 0 {
-		for k, w := range sh.win {
-			if now.Sub(w.start) >= w.len {
-				delete(sh.win, k)
-			}
-		}
-	}
-	w := sh.win[key]
-	if w == nil || now.Sub(w.start) >= w.len {
-		w = &window{start: now, len: per}
-		sh.win[key] = w
-	}
-	reset := w.start.Add(w.len).Sub(now)
-	if w.count >= limit {
-		return Decision{Allowed: false, Limit: limit, Remaining: 0, ResetAfter: reset}, nil
-	}
-	w.count++
-	return Decision{Allowed: true, Limit: limit, Remaining: limit - w.count, ResetAfter: reset}, nil
-}
-
-func fnv32(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
-}

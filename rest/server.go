@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/ratelimit"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -30,8 +31,8 @@ type Config struct {
 	// BodyLimit caps request bodies in bytes; larger ones get 413. Default: 25 MiB (Discord's
 	// Create Message limit).
 	BodyLimit int
-	// RateLimiter counts requests. Default: an in-process MemoryLimiter.
-	RateLimiter Limiter
+	// RateLimiter counts requests. Default: an in-process ratelimit.Memory.
+	RateLimiter ratelimit.Limiter
 	// RateLimits sets the global and per-route limits. Default: see RateLimits.
 	RateLimits RateLimits
 	// Logger receives diagnostics. Default: discard.
@@ -43,7 +44,7 @@ type Server struct {
 	cfg     Config
 	svc     Service
 	app     *fiber.App
-	limiter Limiter
+	limiter ratelimit.Limiter
 	limits  RateLimits
 	log     *slog.Logger
 }
@@ -70,7 +71,7 @@ func New(cfg Config, svc Service) (*Server, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.RateLimiter == nil {
-		cfg.RateLimiter = NewMemoryLimiter(nil)
+		cfg.RateLimiter = ratelimit.NewMemory(nil)
 	}
 	s := &Server{
 		cfg:     cfg,

@@ -23,6 +23,9 @@ import (
 
 	"github.com/parley-chat/parley/gateway"
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/events"
+	"github.com/parley-chat/parley/guilds/events/redisbus"
+	"github.com/parley-chat/parley/guilds/ratelimit"
 	"github.com/parley-chat/parley/rest"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
@@ -81,48 +84,51 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc, err := guilds.New(ctx, guilds.Config{Store: store, IDs: ids, Logger: log.With("component", "guilds")})
-	if err != nil {
-		return fmt.Errorf("start domain: %w", err)
-	}
-
-	// Single node: events and rate limits in memory. Several nodes: both through Redis.
+	// Single node: events and rate limits in memory. Several nodes: both through Redis. The
+	// bus comes first: the domain and the gateway are both built on it.
 	mode := "single-node"
-	var broker gateway.Broker
-	var limiter rest.Limiter
+	var bus events.Broker = events.NewMemory()
+	var limiter ratelimit.Limiter
 	if cfg.RedisURL != "" {
 		node := fmt.Sprintf("w%d-p%d-%s", cfg.WorkerID, cfg.ProcessID, randomHex(4))
-		rb, err := gateway.NewRedisBroker(ctx, gateway.RedisBrokerConfig{
+		rb, err := redisbus.New(ctx, redisbus.Config{
 			URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, NodeID: node,
-			Logger: log.With("component", "broker"),
+			Logger: log.With("component", "bus"),
 		})
 		if err != nil {
 			return fmt.Errorf("--redis-url: %w", err)
 		}
-		rl, err := rest.NewRedisLimiter(ctx, cfg.RedisURL, cfg.RedisPrefix+"rl:")
+		rl, err := redisbus.NewLimiter(ctx, cfg.RedisURL, cfg.RedisPrefix+"rl:")
 		if err != nil {
 			rb.Close()
 			return fmt.Errorf("--redis-url: %w", err)
 		}
 		defer rl.Close()
-		broker, limiter = rb, rl
+		bus, limiter = rb, rl
 		mode = "multi-node (redis, node " + node + ")"
 		if cfg.DatabaseURL == "" {
 			log.Warn("--redis-url without --database-url: each node keeps its own embedded store, so nodes do not share data")
 		}
 	}
+	// Closed last (deferred first): after the gateway and the domain stopped consuming it.
+	defer func() {
+		if err := bus.Close(); err != nil {
+			log.Warn("close bus", "err", err)
+		}
+	}()
 
+	// The listeners are bound before the domain, which needs the public REST URL for
+	// attachment url/proxy_url (/attachments/... on this listener).
 	restLn, err := net.Listen("tcp", cfg.RESTAddr)
 	if err != nil {
-		closeBroker(broker)
 		return fmt.Errorf("listen rest: %w", err)
 	}
+	defer restLn.Close()
 	gwLn, err := net.Listen("tcp", cfg.GatewayAddr)
 	if err != nil {
-		restLn.Close()
-		closeBroker(broker)
 		return fmt.Errorf("listen gateway: %w", err)
 	}
+	defer gwLn.Close()
 	restURL := trimURL(cfg.PublicRESTURL)
 	if restURL == "" {
 		restURL = publicURL("http", restLn.Addr())
@@ -131,10 +137,18 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if gwURL == "" {
 		gwURL = publicURL("ws", gwLn.Addr())
 	}
-	svc.SetCDNURL(restURL) // attachment url/proxy_url point at this REST listener's /attachments/...
+
+	svc, err := guilds.New(ctx, guilds.Config{
+		Store: store, IDs: ids, Bus: bus, CDNURL: restURL,
+		Logger: log.With("component", "guilds"),
+	})
+	if err != nil {
+		return fmt.Errorf("start domain: %w", err)
+	}
+	defer svc.Close()
 
 	gw, err := gateway.New(gateway.Config{
-		Broker:            broker,
+		Bus:               bus,
 		PublicURL:         gwURL,
 		HeartbeatInterval: time.Duration(cfg.HeartbeatMS) * time.Millisecond,
 		ResumeWindow:      cfg.ResumeWindow,
@@ -146,12 +160,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		},
 	}, svc)
 	if err != nil {
-		restLn.Close()
-		gwLn.Close()
-		closeBroker(broker)
 		return fmt.Errorf("start gateway: %w", err)
 	}
-	svc.SetPublisher(gw)
 
 	api, err := rest.New(rest.Config{
 		PublicGatewayURL: gwURL,
@@ -209,12 +219,6 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		log.Warn("rest shutdown", "err", err)
 	}
 	return nil
-}
-
-func closeBroker(b gateway.Broker) {
-	if b != nil {
-		_ = b.Close()
-	}
 }
 
 func openStore(ctx context.Context, cfg config) (storage.Store, string, error) {

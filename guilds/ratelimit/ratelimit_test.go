@@ -1,4 +1,4 @@
-package rest_test
+package ratelimit_test
 
 import (
 	"context"
@@ -12,7 +12,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/parley-chat/parley/rest"
+	"github.com/parley-chat/parley/guilds/events/redisbus"
+	"github.com/parley-chat/parley/guilds/ratelimit"
 )
 
 // testRedisURL returns PARLEY_TEST_REDIS_URL, or skips (fails under CI=true) when it is unset
@@ -45,14 +46,14 @@ func testRedisURL(tb testing.TB) string {
 	return ""
 }
 
-// redisLimiter returns a RedisLimiter under a prefix of this test alone; its keys are
+// redisLimiter returns a redisbus.Limiter under a prefix of this test alone; its keys are
 // deleted at cleanup.
-func redisLimiter(t *testing.T) rest.Limiter {
+func redisLimiter(t *testing.T) ratelimit.Limiter {
 	url := testRedisURL(t)
 	var b [6]byte
 	rand.Read(b[:])
 	prefix := "parley-test:rl:" + hex.EncodeToString(b[:]) + ":"
-	l, err := rest.NewRedisLimiter(context.Background(), url, prefix)
+	l, err := redisbus.NewLimiter(context.Background(), url, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,9 +72,9 @@ func redisLimiter(t *testing.T) rest.Limiter {
 }
 
 // limiterImpls are the Limiters the table runs against, all on the real clock.
-func limiterImpls() map[string]func(t *testing.T) rest.Limiter {
-	return map[string]func(t *testing.T) rest.Limiter{
-		"memory": func(*testing.T) rest.Limiter { return rest.NewMemoryLimiter(nil) },
+func limiterImpls() map[string]func(t *testing.T) ratelimit.Limiter {
+	return map[string]func(t *testing.T) ratelimit.Limiter{
+		"memory": func(*testing.T) ratelimit.Limiter { return ratelimit.NewMemory(nil) },
 		"redis":  redisLimiter,
 	}
 }
@@ -175,19 +176,19 @@ func TestLimiterConcurrent(t *testing.T) {
 	}
 }
 
-// TestRedisLimiterShared: two limiters (two nodes) on one Redis count against one window.
-func TestRedisLimiterShared(t *testing.T) {
+// TestRedisShared: two limiters (two nodes) on one Redis count against one window.
+func TestRedisShared(t *testing.T) {
 	url := testRedisURL(t)
 	var b [6]byte
 	rand.Read(b[:])
 	prefix := "parley-test:rl:" + hex.EncodeToString(b[:]) + ":"
 	ctx := context.Background()
-	a, err := rest.NewRedisLimiter(ctx, url, prefix)
+	a, err := redisbus.NewLimiter(ctx, url, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	c, err := rest.NewRedisLimiter(ctx, url, prefix)
+	c, err := redisbus.NewLimiter(ctx, url, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestRedisLimiterShared(t *testing.T) {
 	if d, _ := a.Take(ctx, "k", 2, time.Second); d.Allowed {
 		t.Fatalf("node A over the shared limit: %+v", d)
 	}
-	if _, err := rest.NewRedisLimiter(ctx, "redis://127.0.0.1:1/0", prefix); err == nil {
-		t.Fatal("NewRedisLimiter with no Redis: want an error")
+	if _, err := redisbus.NewLimiter(ctx, "redis://127.0.0.1:1/0", prefix); err == nil {
+		t.Fatal("NewLimiter with no Redis: want an error")
 	}
 }

@@ -1,4 +1,8 @@
-package gateway
+// Package redisbus runs what Parley's nodes share on Redis: the event bus (Broker, an
+// events.Broker on Pub/Sub) and the REST rate-limit windows (Limiter). It is the only package
+// that imports go-redis, so one Redis client library, one URL format and one key prefix
+// scheme serve both.
+package redisbus
 
 import (
 	"bytes"
@@ -17,13 +21,13 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
-// RedisBrokerConfig configures a RedisBroker.
-type RedisBrokerConfig struct {
+// Config configures a Broker.
+type Config struct {
 	// URL is the Redis server, in the form redis.ParseURL accepts
 	// (redis://[user:password@]host:port/db, rediss:// for TLS). Required.
 	URL string
@@ -32,63 +36,61 @@ type RedisBrokerConfig struct {
 	Prefix string
 	// NodeID names this node in the envelopes it publishes. Default: random.
 	NodeID string
-	// Workers is how many goroutines run the fan-out handler. All events of one guild go to
-	// the same worker (and user-scoped events by their first user), in Redis' order.
+	// Workers is how many goroutines run the listeners. All events of one guild go to the
+	// same worker (and user-scoped events by their first user), in Redis' order.
 	// Default: 8.
 	Workers int
 	// Logger receives diagnostics. Default: discard.
 	Logger *slog.Logger
 }
 
-// RedisBroker is the multi-node Broker, on Redis Pub/Sub.
+// Broker is the multi-node events.Broker, on Redis Pub/Sub.
 //
-// Channels: <prefix>ev:g:<guild_id> and <prefix>ev:u:<user_id> mirror Topics; a node holds
-// one subscription per channel (refcounted here, changed in batches by one goroutine, never
-// per socket). <prefix>ev:all is subscribed by every node for its whole life: events for which
-// guilds.CacheEvent is true (guild, role, channel, member, ban and user updates) are published
-// there only, so every node's Domain observes them, even without a session in that guild.
+// Channels: <prefix>ev:g:<guild_id> and <prefix>ev:u:<user_id> mirror guild and user
+// topics; a node holds one subscription per channel (refcounted here, changed in batches by
+// one goroutine, never per socket). <prefix>ev:all is events.CacheTopic, subscribed by every
+// node for its whole life: an event with Cache set is published there only, so every node's
+// domain sees it, even without a session in that guild (the node's gateway sees it too).
 //
 // Every node, the publisher included, delivers an event when Redis hands it back, never
 // locally at Publish: a node receives all its channels on one connection, so it sees every
 // guild's events (on ev:g:… and ev:all alike) in the single order in which Redis executed
 // the PUBLISHes, and no event is delivered twice on its node of origin. An event published on
 // several channels (a DM to two users, a presence on a guild and its user) carries a unique
-// (node, seq) and is delivered once per node. Events of its own node skip Domain.Observe: the
-// service observed them before publishing.
+// (node, seq) and is delivered once per node. Events of its own node are delivered with
+// local set.
 //
-// Envelope: a JSON header (version, node, seq, publish time, event name and scope fields), a
-// newline, then d exactly as json.Marshal produced it on the publishing node. The receiver
-// splits at the first newline (encoding/json never writes a raw one), decodes the header and
-// hands d on as json.RawMessage, which the fan-out uses as the dispatch's d without
-// re-encoding it.
+// Envelope: a JSON header (version, node, seq, publish time, event name, scope fields and the
+// length of d), a newline, d, and, when the event has one, a newline and the stripped d — the
+// bytes the publisher encoded, unchanged. The receiver slices them out of the message and
+// hands them on as the Event's Data and Stripped, so nothing is re-encoded on any node.
 //
 // Pub/Sub is at-most-once: events published while a node is disconnected from Redis are lost
-// for that node's sessions. go-redis reconnects and resubscribes every channel in one
-// SUBSCRIBE; when the ev:all confirmation comes again the broker reports a gap, and the
-// gateway drops the Domain's caches (invalidations may have been missed).
-type RedisBroker struct {
-	cfg    RedisBrokerConfig
+// for that node. go-redis reconnects and resubscribes every channel in one SUBSCRIBE; when
+// the ev:all confirmation comes again the broker calls every Listener's Gap (the domain
+// drops its caches: invalidations may have been missed).
+type Broker struct {
+	cfg    Config
 	log    *slog.Logger
 	client *redis.Client
 	node   string
 	allCh  string
 	seq    atomic.Uint64
 
-	handler func(ctx context.Context, ev guilds.Event)
-	onGap   func()
-	ps      *redis.PubSub
-	queues  []chan delivery
-	kick    chan struct{}
-	done    chan struct{}
-	wg      sync.WaitGroup
+	listeners atomic.Pointer[[]*listener] // copied on change; read by the workers
+	lmu       sync.Mutex                  // serialises Listen and stop
+	ps        *redis.PubSub
+	queues    []chan delivery
+	kick      chan struct{}
+	done      chan struct{}
+	wg        sync.WaitGroup
 
-	mu        sync.Mutex // a leaf lock; taken under hubShard.mu by Subscribe/Unsubscribe
-	subs      map[Topic]int
-	dirty     map[Topic]struct{}
+	mu        sync.Mutex // a leaf lock; taken under the gateway's hub locks by Subscribe/Unsubscribe
+	subs      map[events.Topic]int
+	dirty     map[events.Topic]struct{}
 	active    map[string]bool // channels asked of Redis (manager's view)
 	confirmed map[string]bool // channels Redis confirmed
 	confirmCh chan struct{}   // closed and replaced on every confirmation
-	started   bool
 	closed    bool
 
 	seen       dedupe // reader goroutine only
@@ -98,14 +100,18 @@ type RedisBroker struct {
 	firstAllOK bool // reader goroutine only: the initial ev:all confirmation was consumed
 }
 
+// listener boxes an events.Listener so that stop can find it again.
+type listener struct{ events.Listener }
+
 type delivery struct {
-	ev   guilds.Event
+	ev   events.Event
 	self bool
 	at   int64 // publish time, unix ns (publisher's clock)
 }
 
-// redisBrokerVersion is the envelope header's v.
-const redisBrokerVersion = 1
+// envelopeVersion is the envelope header's v. Version 1 (a typed d re-encoded by the
+// gateway, no stripped form) is not understood.
+const envelopeVersion = 2
 
 // envelope is the header of a message on a broker channel.
 type envelope struct {
@@ -121,15 +127,17 @@ type envelope struct {
 	AuthorID  snowflake.ID        `json:"a,omitempty"`
 	Mentions  []snowflake.ID      `json:"m,omitempty"`
 	Subject   snowflake.ID        `json:"s,omitempty"`
+	Cache     bool                `json:"k,omitempty"`
 	Multi     bool                `json:"x,omitempty"` // published on several channels: dedupe
+	DataLen   int                 `json:"l"`           // bytes of d after the header's newline
 }
 
-// NewRedisBroker connects to Redis and checks that it answers; it fails when Redis is
-// unreachable, so a misconfigured node does not start.
-func NewRedisBroker(ctx context.Context, cfg RedisBrokerConfig) (*RedisBroker, error) {
+// New connects to Redis, subscribes to the all-nodes channel and starts delivering; it fails
+// when Redis is unreachable, so a misconfigured node does not start. Close releases it.
+func New(ctx context.Context, cfg Config) (*Broker, error) {
 	opt, err := redis.ParseURL(cfg.URL)
 	if err != nil {
-		return nil, fmt.Errorf("gateway: redis url: %w", err)
+		return nil, fmt.Errorf("redisbus: redis url: %w", err)
 	}
 	if cfg.Prefix == "" {
 		cfg.Prefix = "parley:"
@@ -153,9 +161,9 @@ func NewRedisBroker(ctx context.Context, cfg RedisBrokerConfig) (*RedisBroker, e
 	defer cancel()
 	if err := client.Ping(pctx).Err(); err != nil {
 		_ = client.Close()
-		return nil, fmt.Errorf("gateway: redis %s unreachable: %w", opt.Addr, err)
+		return nil, fmt.Errorf("redisbus: redis %s unreachable: %w", opt.Addr, err)
 	}
-	b := &RedisBroker{
+	b := &Broker{
 		cfg:       cfg,
 		log:       cfg.Logger,
 		client:    client,
@@ -163,55 +171,47 @@ func NewRedisBroker(ctx context.Context, cfg RedisBrokerConfig) (*RedisBroker, e
 		allCh:     cfg.Prefix + "ev:all",
 		kick:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
-		subs:      make(map[Topic]int),
-		dirty:     make(map[Topic]struct{}),
+		subs:      make(map[events.Topic]int),
+		dirty:     make(map[events.Topic]struct{}),
 		active:    make(map[string]bool),
 		confirmed: make(map[string]bool),
 		confirmCh: make(chan struct{}),
 		seen:      newDedupe(8192),
 	}
+	b.listeners.Store(new([]*listener))
+	if err := b.start(pctx); err != nil {
+		_ = client.Close()
+		return nil, err
+	}
 	return b, nil
 }
 
 // NodeID is the node's name in envelopes.
-func (b *RedisBroker) NodeID() string { return b.node }
+func (b *Broker) NodeID() string { return b.node }
 
-func (b *RedisBroker) channel(t Topic) string {
+func (b *Broker) channel(t events.Topic) string {
 	switch t.Kind {
-	case TopicGuild:
+	case events.TopicGuild:
 		return b.cfg.Prefix + "ev:g:" + strconv.FormatUint(uint64(t.ID), 10)
+	case events.TopicCache:
+		return b.allCh
 	default:
 		return b.cfg.Prefix + "ev:u:" + strconv.FormatUint(uint64(t.ID), 10)
 	}
 }
 
-// setGapHandler registers what to run after a reconnect (the gateway drops the Domain's
-// caches). Called before Start.
-func (b *RedisBroker) setGapHandler(f func()) { b.onGap = f }
-
-// Start implements Broker: it subscribes to the all-nodes channel, waits for Redis to
-// confirm, and starts the reader, the workers and the subscription manager.
-func (b *RedisBroker) Start(h func(ctx context.Context, ev guilds.Event)) error {
-	b.mu.Lock()
-	if b.started || b.closed {
-		b.mu.Unlock()
-		return errors.New("gateway: redis broker already started or closed")
-	}
-	b.started = true
-	b.handler = h
-	b.mu.Unlock()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+// start subscribes to the all-nodes channel, waits for Redis to confirm, and starts the
+// reader, the workers and the subscription manager.
+func (b *Broker) start(ctx context.Context) error {
 	b.ps = b.client.Subscribe(ctx, b.allCh)
 	msg, err := b.ps.ReceiveTimeout(ctx, 5*time.Second)
 	if err != nil {
 		_ = b.ps.Close()
-		return fmt.Errorf("gateway: redis subscribe: %w", err)
+		return fmt.Errorf("redisbus: subscribe: %w", err)
 	}
 	if s, ok := msg.(*redis.Subscription); !ok || s.Channel != b.allCh {
 		_ = b.ps.Close()
-		return fmt.Errorf("gateway: redis subscribe: unexpected reply %v", msg)
+		return fmt.Errorf("redisbus: subscribe: unexpected reply %v", msg)
 	}
 	b.firstAllOK = true
 	in := b.ps.ChannelWithSubscriptions(redis.WithChannelSize(4096))
@@ -223,14 +223,28 @@ func (b *RedisBroker) Start(h func(ctx context.Context, ev guilds.Event)) error 
 	}
 	b.wg.Go(func() { b.read(in) })
 	b.wg.Go(b.manage)
-	b.log.Info("gateway: redis broker started", "node", b.node, "prefix", b.cfg.Prefix, "workers", b.cfg.Workers)
+	b.log.Info("redisbus: started", "node", b.node, "prefix", b.cfg.Prefix, "workers", b.cfg.Workers)
 	return nil
 }
 
-// Publish implements Broker. It returns once Redis accepted the event (one round trip; a
-// pipeline when the event has several channels). The caller's cancellation does not abort it:
-// the write it reports has committed.
-func (b *RedisBroker) Publish(ctx context.Context, ev guilds.Event) error {
+// Listen implements events.Broker.
+func (b *Broker) Listen(l events.Listener) (stop func()) {
+	e := &listener{l}
+	b.lmu.Lock()
+	ls := append(slices.Clone(*b.listeners.Load()), e)
+	b.listeners.Store(&ls)
+	b.lmu.Unlock()
+	return func() {
+		b.lmu.Lock()
+		ls := slices.DeleteFunc(slices.Clone(*b.listeners.Load()), func(x *listener) bool { return x == e })
+		b.listeners.Store(&ls)
+		b.lmu.Unlock()
+	}
+}
+
+// Publish implements events.Broker. It returns once Redis accepted the event (one round
+// trip; a pipeline when the event has several channels).
+func (b *Broker) Publish(ctx context.Context, ev events.Event) error {
 	b.mu.Lock()
 	closed := b.closed
 	b.mu.Unlock()
@@ -238,10 +252,11 @@ func (b *RedisBroker) Publish(ctx context.Context, ev guilds.Event) error {
 		return nil
 	}
 	var chans []string
-	if guilds.CacheEvent(ev) {
-		chans = []string{b.allCh}
+	if ev.Cache {
+		chans = []string{b.allCh} // every node holds it
 	} else {
-		for _, t := range EventTopics(ev) {
+		var buf [4]events.Topic
+		for _, t := range ev.AppendTopics(buf[:0]) {
 			chans = append(chans, b.channel(t))
 		}
 	}
@@ -255,7 +270,10 @@ func (b *RedisBroker) Publish(ctx context.Context, ev guilds.Event) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if len(chans) == 1 {
-		return b.client.Publish(ctx, chans[0], msg).Err()
+		if err := b.client.Publish(ctx, chans[0], msg).Err(); err != nil {
+			return fmt.Errorf("redisbus: publish %s: %w", ev.Name, err)
+		}
+		return nil
 	}
 	_, err = b.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, c := range chans {
@@ -263,52 +281,71 @@ func (b *RedisBroker) Publish(ctx context.Context, ev guilds.Event) error {
 		}
 		return nil
 	})
-	return err
+	if err != nil {
+		return fmt.Errorf("redisbus: publish %s: %w", ev.Name, err)
+	}
+	return nil
 }
 
-func (b *RedisBroker) encode(ev guilds.Event, multi bool) ([]byte, error) {
-	var d []byte
-	if raw, ok := ev.Data.(json.RawMessage); ok {
-		d = raw
-	} else {
-		var err error
-		if d, err = json.Marshal(ev.Data); err != nil {
-			return nil, fmt.Errorf("gateway: encode %s: %w", ev.Name, err)
-		}
-	}
+func (b *Broker) encode(ev events.Event, multi bool) ([]byte, error) {
 	h, err := json.Marshal(envelope{
-		V: redisBrokerVersion, Node: b.node, Seq: b.seq.Add(1), At: time.Now().UnixNano(),
+		V: envelopeVersion, Node: b.node, Seq: b.seq.Add(1), At: time.Now().UnixNano(),
 		Name: ev.Name, GuildID: ev.GuildID, ChannelID: ev.ChannelID, UserIDs: ev.UserIDs,
-		Perm: ev.Perm, AuthorID: ev.AuthorID, Mentions: ev.Mentions, Subject: ev.Subject, Multi: multi,
+		Perm: ev.Perm, AuthorID: ev.AuthorID, Mentions: ev.Mentions, Subject: ev.Subject,
+		Cache: ev.Cache, Multi: multi, DataLen: len(ev.Data),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("gateway: encode envelope: %w", err)
+		return nil, fmt.Errorf("redisbus: encode envelope: %w", err)
 	}
-	out := make([]byte, 0, len(h)+1+len(d))
+	n := len(h) + 1 + len(ev.Data)
+	if ev.Stripped != nil {
+		n += 1 + len(ev.Stripped)
+	}
+	out := make([]byte, 0, n)
 	out = append(out, h...)
 	out = append(out, '\n')
-	return append(out, d...), nil
+	out = append(out, ev.Data...)
+	if ev.Stripped != nil {
+		out = append(out, '\n')
+		out = append(out, ev.Stripped...)
+	}
+	return out, nil
 }
 
-// decode splits a message into its header and d (which aliases msg).
-func decodeEnvelope(msg []byte) (envelope, []byte, error) {
-	var h envelope
+// errEnvelope reports a message that is not a version-2 envelope.
+var errEnvelope = errors.New("malformed envelope")
+
+// decodeEnvelope splits a message into its header, d and stripped d (which alias msg;
+// stripped is nil when the event has none).
+func decodeEnvelope(msg []byte) (h envelope, d, stripped []byte, err error) {
 	i := bytes.IndexByte(msg, '\n')
 	if i < 0 {
-		return h, nil, errors.New("no header")
+		return h, nil, nil, fmt.Errorf("%w: no header", errEnvelope)
 	}
 	if err := json.Unmarshal(msg[:i], &h); err != nil {
-		return h, nil, err
+		return h, nil, nil, fmt.Errorf("%w: header: %v", errEnvelope, err)
 	}
-	if h.V != redisBrokerVersion {
-		return h, nil, fmt.Errorf("envelope version %d", h.V)
+	if h.V != envelopeVersion {
+		return h, nil, nil, fmt.Errorf("%w: version %d", errEnvelope, h.V)
 	}
-	return h, msg[i+1:], nil
+	rest := msg[i+1:]
+	if h.DataLen < 0 || h.DataLen > len(rest) {
+		return h, nil, nil, fmt.Errorf("%w: d of %d bytes in %d", errEnvelope, h.DataLen, len(rest))
+	}
+	d, rest = rest[:h.DataLen:h.DataLen], rest[h.DataLen:]
+	switch {
+	case len(rest) == 0:
+	case rest[0] == '\n':
+		stripped = rest[1:]
+	default:
+		return h, nil, nil, fmt.Errorf("%w: %d stray bytes after d", errEnvelope, len(rest))
+	}
+	return h, d, stripped, nil
 }
 
 // read is the only consumer of the Pub/Sub connection: it tracks subscription
 // confirmations, decodes, dedupes and routes each event to its worker.
-func (b *RedisBroker) read(in <-chan any) {
+func (b *Broker) read(in <-chan any) {
 	defer func() {
 		for _, q := range b.queues {
 			close(q)
@@ -324,14 +361,14 @@ func (b *RedisBroker) read(in <-chan any) {
 	}
 }
 
-func (b *RedisBroker) confirm(s *redis.Subscription) {
+func (b *Broker) confirm(s *redis.Subscription) {
 	if s.Channel == b.allCh {
 		if s.Kind == "subscribe" && b.firstAllOK {
 			// Only a resubscribe after a reconnect confirms ev:all again.
 			b.gaps.Add(1)
-			b.log.Warn("gateway: redis connection was lost and restored; events published meanwhile are lost for this node's sessions, caches dropped")
-			if b.onGap != nil {
-				b.onGap()
+			b.log.Warn("redisbus: connection to redis was lost and restored; events published meanwhile are lost for this node")
+			for _, l := range *b.listeners.Load() {
+				l.Gap()
 			}
 		}
 		return
@@ -348,19 +385,20 @@ func (b *RedisBroker) confirm(s *redis.Subscription) {
 	b.mu.Unlock()
 }
 
-func (b *RedisBroker) route(m *redis.Message) {
-	h, d, err := decodeEnvelope([]byte(m.Payload))
+func (b *Broker) route(m *redis.Message) {
+	h, d, stripped, err := decodeEnvelope([]byte(m.Payload))
 	if err != nil {
 		b.dropped.Add(1)
-		b.log.Warn("gateway: redis broker: bad message", "channel", m.Channel, "err", err)
+		b.log.Warn("redisbus: bad message", "channel", m.Channel, "err", err)
 		return
 	}
 	if h.Multi && !b.seen.add(h.Node, h.Seq) {
 		return // another copy of this event already arrived on another channel
 	}
-	ev := guilds.Event{
+	ev := events.Event{
 		Name: h.Name, GuildID: h.GuildID, ChannelID: h.ChannelID, UserIDs: h.UserIDs, Perm: h.Perm,
-		Data: json.RawMessage(d), AuthorID: h.AuthorID, Mentions: h.Mentions, Subject: h.Subject,
+		AuthorID: h.AuthorID, Mentions: h.Mentions, Subject: h.Subject, Cache: h.Cache,
+		Data: json.RawMessage(d), Stripped: json.RawMessage(stripped),
 	}
 	key := ev.GuildID
 	if key == 0 && len(ev.UserIDs) > 0 {
@@ -373,19 +411,19 @@ func (b *RedisBroker) route(m *redis.Message) {
 	q <- delivery{ev: ev, self: h.Node == b.node, at: h.At}
 }
 
-func (b *RedisBroker) work(q <-chan delivery) {
+func (b *Broker) work(q <-chan delivery) {
+	ctx := context.Background()
 	for d := range q {
-		ctx := context.Background()
-		if d.self {
-			ctx = withLocalOrigin(ctx)
-		}
 		b.hop.record(time.Duration(time.Now().UnixNano()-d.at), d.self)
-		b.handler(ctx, d.ev)
+		for _, l := range *b.listeners.Load() {
+			l.Receive(ctx, d.ev, d.self)
+		}
 	}
 }
 
-// Subscribe implements Broker. The SUBSCRIBE happens later, on the manager goroutine.
-func (b *RedisBroker) Subscribe(t Topic) {
+// Subscribe implements events.Broker. The SUBSCRIBE happens later, on the manager
+// goroutine. events.CacheTopic is subscribed from New to Close whatever its count.
+func (b *Broker) Subscribe(t events.Topic) {
 	b.mu.Lock()
 	if b.subs[t]++; b.subs[t] == 1 {
 		b.markLocked(t)
@@ -393,8 +431,8 @@ func (b *RedisBroker) Subscribe(t Topic) {
 	b.mu.Unlock()
 }
 
-// Unsubscribe implements Broker.
-func (b *RedisBroker) Unsubscribe(t Topic) {
+// Unsubscribe implements events.Broker.
+func (b *Broker) Unsubscribe(t events.Topic) {
 	b.mu.Lock()
 	if b.subs[t]--; b.subs[t] <= 0 {
 		delete(b.subs, t)
@@ -403,7 +441,7 @@ func (b *RedisBroker) Unsubscribe(t Topic) {
 	b.mu.Unlock()
 }
 
-func (b *RedisBroker) markLocked(t Topic) {
+func (b *Broker) markLocked(t events.Topic) {
 	b.dirty[t] = struct{}{}
 	select {
 	case b.kick <- struct{}{}:
@@ -414,7 +452,7 @@ func (b *RedisBroker) markLocked(t Topic) {
 // manage applies subscription changes in batches: whatever accumulated since the last pass
 // becomes at most a few SUBSCRIBE/UNSUBSCRIBE commands. A topic that came and went in between
 // costs nothing.
-func (b *RedisBroker) manage() {
+func (b *Broker) manage() {
 	const chunk = 512
 	for {
 		select {
@@ -426,6 +464,9 @@ func (b *RedisBroker) manage() {
 		b.mu.Lock()
 		for t := range b.dirty {
 			ch := b.channel(t)
+			if ch == b.allCh {
+				continue // held for the broker's whole life
+			}
 			want := b.subs[t] > 0
 			switch {
 			case want && !b.active[ch]:
@@ -447,7 +488,7 @@ func (b *RedisBroker) manage() {
 	}
 }
 
-func (b *RedisBroker) apply(op string, chans []string) {
+func (b *Broker) apply(op string, chans []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var err error
@@ -458,14 +499,13 @@ func (b *RedisBroker) apply(op string, chans []string) {
 	}
 	if err != nil {
 		// go-redis already tracks the change and replays it when it reconnects.
-		b.log.Warn("gateway: redis "+op, "channels", len(chans), "err", err)
+		b.log.Warn("redisbus: "+op, "channels", len(chans), "err", err)
 	}
 }
 
-// WaitSubscribed blocks until Redis has confirmed the subscription of every topic in ts (or
-// ctx ends). The gateway calls it after indexing a new session and before building its
-// GUILD_CREATEs, so no event committed after that snapshot can be missed.
-func (b *RedisBroker) WaitSubscribed(ctx context.Context, ts []Topic) error {
+// WaitSubscribed implements events.Broker: it blocks until Redis has confirmed the
+// subscription of every topic in ts (or ctx ends, or the broker closes).
+func (b *Broker) WaitSubscribed(ctx context.Context, ts []events.Topic) error {
 	chans := make([]string, len(ts))
 	for i, t := range ts {
 		chans[i] = b.channel(t)
@@ -474,7 +514,7 @@ func (b *RedisBroker) WaitSubscribed(ctx context.Context, ts []Topic) error {
 		b.mu.Lock()
 		ok := true
 		for _, c := range chans {
-			if !b.confirmed[c] {
+			if c != b.allCh && !b.confirmed[c] {
 				ok = false
 				break
 			}
@@ -493,21 +533,18 @@ func (b *RedisBroker) WaitSubscribed(ctx context.Context, ts []Topic) error {
 	}
 }
 
-// Close implements Broker: it stops delivery, waits for the workers and closes the client.
-func (b *RedisBroker) Close() error {
+// Close implements events.Broker: it stops delivery, waits for the workers and closes the
+// client.
+func (b *Broker) Close() error {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
 		return nil
 	}
 	b.closed = true
-	started := b.started
 	close(b.done)
 	b.mu.Unlock()
-	var err error
-	if started && b.ps != nil {
-		err = b.ps.Close()
-	}
+	err := b.ps.Close()
 	b.wg.Wait()
 	if cerr := b.client.Close(); err == nil {
 		err = cerr
@@ -516,9 +553,9 @@ func (b *RedisBroker) Close() error {
 }
 
 // Gaps counts reconnects to Redis after which events may have been missed.
-func (b *RedisBroker) Gaps() int64 { return b.gaps.Load() }
+func (b *Broker) Gaps() int64 { return b.gaps.Load() }
 
-// HopStats summarises the publish→handler latency of recent events.
+// HopStats summarises the publish→listener latency of recent events.
 type HopStats struct {
 	// Count is how many events were measured since start; the percentiles cover the last
 	// 4096 of them.
@@ -530,9 +567,9 @@ type HopStats struct {
 }
 
 // HopLatency reports the publish→deliver hop: from Publish encoding the envelope on the
-// publishing node to this node's worker calling the handler (Redis round trip, decoding,
+// publishing node to this node's worker calling the listeners (Redis round trip, decoding,
 // queueing). For events of other nodes it includes their clock offset.
-func (b *RedisBroker) HopLatency() HopStats { return b.hop.snapshot() }
+func (b *Broker) HopLatency() HopStats { return b.hop.snapshot() }
 
 type hopStats struct {
 	mu      sync.Mutex
@@ -601,18 +638,4 @@ func (d *dedupe) add(node string, seq uint64) bool {
 	return true
 }
 
-// SubscriptionWaiter is implemented by brokers whose Subscribe takes effect asynchronously.
-type SubscriptionWaiter interface {
-	WaitSubscribed(ctx context.Context, ts []Topic) error
-}
-
-// gapNotifier is implemented by brokers that can tell when they may have missed events.
-type gapNotifier interface {
-	setGapHandler(func())
-}
-
-var (
-	_ Broker             = (*RedisBroker)(nil)
-	_ SubscriptionWaiter = (*RedisBroker)(nil)
-	_ gapNotifier        = (*RedisBroker)(nil)
-)
+var _ events.Broker = (*Broker)(nil)

@@ -1,4 +1,4 @@
-package rest
+package redisbus
 
 import (
 	"context"
@@ -6,17 +6,19 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/parley-chat/parley/guilds/ratelimit"
 )
 
-// RedisLimiter is the shared Limiter for several nodes: the same fixed windows as
-// MemoryLimiter, kept in Redis so every node counts against one window per key. Each Take is
+// Limiter is the shared ratelimit.Limiter for several nodes: the same fixed windows as
+// ratelimit.Memory, kept in Redis so every node counts against one window per key. Each Take is
 // one round trip (EVALSHA of takeScript; EVAL once if Redis lost the script).
-type RedisLimiter struct {
+type Limiter struct {
 	client *redis.Client
 	prefix string
 }
 
-// takeScript is MemoryLimiter.Take in Redis: the key holds the window's count and expires
+// takeScript is ratelimit.Memory.Take in Redis: the key holds the window's count and expires
 // when the window ends (the first request of a window creates it with PX window). A denied
 // request is not counted. Returns {allowed, count, ms until reset}.
 var takeScript = redis.NewScript(`
@@ -43,12 +45,12 @@ redis.call('INCR', KEYS[1])
 return {1, n + 1, ttl}
 `)
 
-// NewRedisLimiter connects to Redis at url (as redis.ParseURL accepts) and checks that it
+// NewLimiter connects to Redis at url (as redis.ParseURL accepts) and checks that it
 // answers. Keys are prefix + the limiter key; prefix "" means "parley:rl:".
-func NewRedisLimiter(ctx context.Context, url, prefix string) (*RedisLimiter, error) {
+func NewLimiter(ctx context.Context, url, prefix string) (*Limiter, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("rest: redis url: %w", err)
+		return nil, fmt.Errorf("redisbus: redis url: %w", err)
 	}
 	if prefix == "" {
 		prefix = "parley:rl:"
@@ -58,29 +60,29 @@ func NewRedisLimiter(ctx context.Context, url, prefix string) (*RedisLimiter, er
 	defer cancel()
 	if err := client.Ping(pctx).Err(); err != nil {
 		_ = client.Close()
-		return nil, fmt.Errorf("rest: redis %s unreachable: %w", opt.Addr, err)
+		return nil, fmt.Errorf("redisbus: redis %s unreachable: %w", opt.Addr, err)
 	}
 	if err := takeScript.Load(pctx, client).Err(); err != nil {
 		_ = client.Close()
-		return nil, fmt.Errorf("rest: redis load script: %w", err)
+		return nil, fmt.Errorf("redisbus: redis load script: %w", err)
 	}
-	return &RedisLimiter{client: client, prefix: prefix}, nil
+	return &Limiter{client: client, prefix: prefix}, nil
 }
 
-// Take implements Limiter.
-func (r *RedisLimiter) Take(ctx context.Context, key string, limit int, per time.Duration) (Decision, error) {
+// Take implements ratelimit.Limiter.
+func (r *Limiter) Take(ctx context.Context, key string, limit int, per time.Duration) (ratelimit.Decision, error) {
 	win := per.Milliseconds()
 	if win < 1 {
 		win = 1
 	}
 	res, err := takeScript.Run(ctx, r.client, []string{r.prefix + key}, limit, win).Int64Slice()
 	if err != nil {
-		return Decision{}, fmt.Errorf("rest: redis limiter: %w", err)
+		return ratelimit.Decision{}, fmt.Errorf("redisbus: limiter: %w", err)
 	}
 	if len(res) != 3 {
-		return Decision{}, fmt.Errorf("rest: redis limiter: unexpected reply %v", res)
+		return ratelimit.Decision{}, fmt.Errorf("redisbus: limiter: unexpected reply %v", res)
 	}
-	d := Decision{Allowed: res[0] == 1, Limit: limit, ResetAfter: time.Duration(res[2]) * time.Millisecond}
+	d := ratelimit.Decision{Allowed: res[0] == 1, Limit: limit, ResetAfter: time.Duration(res[2]) * time.Millisecond}
 	if d.Allowed {
 		d.Remaining = limit - int(res[1])
 	}
@@ -88,6 +90,6 @@ func (r *RedisLimiter) Take(ctx context.Context, key string, limit int, per time
 }
 
 // Close closes the Redis client.
-func (r *RedisLimiter) Close() error { return r.client.Close() }
+func (r *Limiter) Close() error { return r.client.Close() }
 
-var _ Limiter = (*RedisLimiter)(nil)
+var _ ratelimit.Limiter = (*Limiter)(nil)
