@@ -12,10 +12,14 @@
 // while the op handlers in handlers.go run), and at most one writer at a time: writeLoop,
 // started when the queue becomes non-empty and gone when it is empty again (or the reader,
 // for its own heartbeat ACK when no writeLoop runs), which drains one bounded queue, splices
-// the envelope and compresses through the connection's own stream (compress.go). Events enter through Server.Publish → Broker → fan-out (dispatch.go), which
-// finds recipients in a sharded index (hub.go), filters by shard, intents, VIEW_CHANNEL/Perm
-// and MESSAGE_CONTENT, marshals d once per variant, and appends to each session without
-// blocking. A full queue is a slow consumer: the socket is closed with 4000 and the session
+// the envelope and compresses through the connection's own stream (compress.go).
+//
+// Events come from the domain's bus (package guilds/events), of which the Server is one
+// consumer (a Listener): local and remote events take one path into the fan-out
+// (dispatch.go), which finds recipients in a sharded index (hub.go), filters by shard,
+// intents, VIEW_CHANNEL/Perm and MESSAGE_CONTENT, wraps each form of d the publisher encoded
+// (full, and content-stripped for guild messages) in one shared payload, and appends to each
+// session without blocking; nothing is encoded per recipient. A full queue is a slow consumer: the socket is closed with 4000 and the session
 // stays resumable, since every dispatch is in its replay buffer first.
 //
 // Idle connections are kept small: the connection leaves the HTTP handler's goroutine after
@@ -28,18 +32,16 @@
 //
 // # Several nodes
 //
-// Config.Broker decides the mode. MemoryBroker (the default) is one node: Publish runs the
-// fan-out before returning. RedisBroker (broker_redis.go, `parley serve --redis-url`) joins
-// nodes sharing one database through Redis Pub/Sub: one channel per guild and per user,
-// subscribed once per node while a local session needs it (refcounted, applied in batches by
-// one goroutine, never per socket), plus an all-nodes channel that carries the events for
-// which guilds.CacheEvent is true, so every node's Domain observes them (its permission and
-// user caches) even without a session in that guild. Every node, the publisher included,
-// delivers when Redis hands the event back, so each node sees one order per guild and
-// nothing twice; d travels as the publisher's JSON and is spliced into frames as is. A new
-// session waits for its subscriptions to be confirmed before its GUILD_CREATEs are built.
-// After a lost Redis connection go-redis resubscribes every channel in one command and the
-// Domain's caches are dropped; events published meanwhile are lost for that node.
+// Config.Bus decides the mode; cmd builds it and hands the same bus to the domain first.
+// events.Memory is one node: Publish runs the fan-out before returning. redisbus.Broker
+// (`parley serve --redis-url`) joins nodes sharing one database through Redis Pub/Sub. The
+// gateway holds one bus subscription per guild and per user while a local session needs it
+// (hub.go: the first session subscribes, the last one unsubscribes); the domain holds the
+// cache topic, so every node sees cache events and the gateway fans them out too. The bytes
+// the publisher encoded are spliced into frames as they are, on every node. A new session
+// waits (Broker.WaitSubscribed) for its subscriptions before its GUILD_CREATEs are built.
+// The gateway neither observes events for the domain nor resets its caches: the domain is a
+// listener of its own.
 //
 // Sessions are not shared. A session (seq, replay buffer, socket) lives in the memory of the
 // node that accepted its Identify, and READY's resume_gateway_url is that node's own public
@@ -53,9 +55,9 @@
 //	hubShard.mu → Session.mu → conn.qmu
 //
 // A lock on the left may be held while taking one on its right, never the reverse.
-// Server.mu, MemoryBroker.mu, RedisBroker.mu, identifyLimiter.mu, presenceStore.mu, statsTable.mu and
-// MemorySessionStore.mu are leaves (the brokers' mu is taken under hubShard.mu by
-// Subscribe/Unsubscribe). No lock is held while calling the Domain, while publishing, or
+// Server.mu, identifyLimiter.mu, presenceStore.mu, statsTable.mu and MemorySessionStore.mu
+// are leaves, and so are the bus's locks (taken under hubShard.mu by Subscribe/Unsubscribe,
+// which never block on the network). No lock is held while calling the Domain, while publishing, or
 // while touching a socket; fan-out snapshots a guild's sessions under the shard's read lock
 // and releases it before filtering. Only the current writer (conn.writing) writes frames;
 // closes from elsewhere go through the queue (closeAfterQueue, kill).

@@ -760,3 +760,18 @@ func mustJSON(t testing.TB, v any) []byte {
 	}
 	return b
 }
+
+// An event published without d (a publisher's bug) reaches no session, and the connection
+// keeps working: the next event is the next thing it receives.
+func TestEventWithoutDataDropped(t *testing.T) {
+	ts := newTestServer(t, Config{}, nil)
+	b := dial(t, ts.url, dialOpt{})
+	b.hello()
+	b.identify("tokB", iBasic, "")
+	ctx := context.Background()
+	if err := ts.srv.bus.Publish(ctx, events.Event{Name: opcodes.EventGuildRoleCreate, GuildID: guild0}); err != nil {
+		t.Fatal(err)
+	}
+	ts.srv.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guild0}, map[string]any{"guild_id": guild0})
+	b.expectDispatch("GUILD_ROLE_UPDATE")
+}
