@@ -155,7 +155,8 @@ func BenchmarkFanout1000(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				srv.publish(ctx, events.Event{Name: opcodes.EventMessageCreate, GuildID: guild0, ChannelID: chanG0, AuthorID: human, Stripped: sd}, m)
+				srv.publish(ctx, events.Event{Name: opcodes.EventMessageCreate, GuildID: guild0, ChannelID: chanG0, AuthorID: human, Stripped: sd},
+					m)
 				sent++
 				// Keep replay buffers from growing: the clients "ack" everything.
 				if i%32 == 31 {

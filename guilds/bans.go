@@ -142,7 +142,8 @@ func (s *Service) banUser(ctx context.Context, guildID snowflake.ID, u storage.U
 		return false, fmt.Errorf("create ban: %w", err)
 	}
 	if !existed {
-		s.publish(ctx, events.Event{Name: opcodes.EventGuildBanAdd, GuildID: guildID, Perm: opcodes.PermBanMembers, Subject: u.ID}, opcodes.GuildBanEvent{GuildID: guildID, User: userShape(u)})
+		s.publish(ctx, events.Event{Name: opcodes.EventGuildBanAdd, GuildID: guildID, Perm: opcodes.PermBanMembers, Subject: u.ID},
+			opcodes.GuildBanEvent{GuildID: guildID, User: userShape(u)})
 	}
 	if _, err := s.store.Members().Get(ctx, guildID, u.ID); err == nil {
 		if err := s.removeMember(ctx, guildID, u.ID); err != nil && !errors.Is(err, ErrUnknownMember) {
@@ -177,9 +178,11 @@ func (s *Service) deleteRecentMessages(ctx context.Context, guildID, userID snow
 		switch len(ids) {
 		case 0:
 		case 1:
-			s.publish(ctx, events.Event{Name: opcodes.EventMessageDelete, GuildID: guildID, ChannelID: ch}, opcodes.MessageDelete{ID: ids[0], ChannelID: ch, GuildID: ptrID(guildID)})
+			s.publish(ctx, events.Event{Name: opcodes.EventMessageDelete, GuildID: guildID, ChannelID: ch},
+				opcodes.MessageDelete{ID: ids[0], ChannelID: ch, GuildID: ptrID(guildID)})
 		default:
-			s.publish(ctx, events.Event{Name: opcodes.EventMessageDeleteBulk, GuildID: guildID, ChannelID: ch}, opcodes.MessageDeleteBulk{IDs: ids, ChannelID: ch, GuildID: ptrID(guildID)})
+			s.publish(ctx, events.Event{Name: opcodes.EventMessageDeleteBulk, GuildID: guildID, ChannelID: ch},
+				opcodes.MessageDeleteBulk{IDs: ids, ChannelID: ch, GuildID: ptrID(guildID)})
 		}
 	}
 	return nil
@@ -204,7 +207,8 @@ func (s *Service) RemoveBan(ctx context.Context, actor, guildID, userID snowflak
 	if err := s.store.Bans().Delete(ctx, guildID, userID); err != nil {
 		return notFound(err, ErrUnknownBan, "delete ban")
 	}
-	s.publish(ctx, events.Event{Name: opcodes.EventGuildBanRemove, GuildID: guildID, Perm: opcodes.PermBanMembers}, opcodes.GuildBanEvent{GuildID: guildID, User: banShape(storage.Ban{UserID: userID}, u).User})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildBanRemove, GuildID: guildID, Perm: opcodes.PermBanMembers},
+		opcodes.GuildBanEvent{GuildID: guildID, User: banShape(storage.Ban{UserID: userID}, u).User})
 	return nil
 }
 

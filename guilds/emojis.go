@@ -149,7 +149,8 @@ func (s *Service) publishEmojis(ctx context.Context, guildID snowflake.ID) error
 	for _, e := range es {
 		list = append(list, emojiShape(e, nil))
 	}
-	s.publish(ctx, events.Event{Name: opcodes.EventGuildEmojisUpdate, GuildID: guildID}, opcodes.GuildEmojisUpdate{GuildID: guildID, Emojis: list})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildEmojisUpdate, GuildID: guildID},
+		opcodes.GuildEmojisUpdate{GuildID: guildID, Emojis: list})
 	return nil
 }
 

@@ -59,7 +59,8 @@ func (s *Service) CreateGuild(ctx context.Context, actor snowflake.ID, p CreateG
 	}
 	out := guildShape(g, ng.Roles, nil)
 	// The owner's sessions learn about the guild the way a joining member does.
-	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberAdd, GuildID: gid, Subject: owner.ID}, s.memberAddShape(gid, ng.Members[0], owner))
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberAdd, GuildID: gid, Subject: owner.ID},
+		s.memberAddShape(gid, ng.Members[0], owner))
 	return out, nil
 }
 

@@ -172,11 +172,12 @@ func (s *Service) CreateInvite(ctx context.Context, actor, channelID snowflake.I
 	}
 	out := inviteShape(inv, g, ch, &inviter, true)
 	evInviter := userShape(inviter) // the event's data must not share pointers with the answer
-	s.publish(ctx, events.Event{Name: opcodes.EventInviteCreate, GuildID: ch.GuildID, ChannelID: ch.ID, Perm: opcodes.PermManageChannels}, opcodes.InviteCreate{
-		ChannelID: ch.ID, Code: inv.Code, CreatedAt: opcodes.NewTimestamp(inv.CreatedAt),
-		GuildID: ptrID(ch.GuildID), Inviter: &evInviter, MaxAge: inv.MaxAge, MaxUses: inv.MaxUses,
-		Temporary: inv.Temporary, Uses: inv.Uses, ExpiresAt: opcodes.TimestampPtr(inviteExpiry(inv)),
-	})
+	s.publish(ctx, events.Event{Name: opcodes.EventInviteCreate, GuildID: ch.GuildID, ChannelID: ch.ID, Perm: opcodes.PermManageChannels},
+		opcodes.InviteCreate{
+			ChannelID: ch.ID, Code: inv.Code, CreatedAt: opcodes.NewTimestamp(inv.CreatedAt),
+			GuildID: ptrID(ch.GuildID), Inviter: &evInviter, MaxAge: inv.MaxAge, MaxUses: inv.MaxUses,
+			Temporary: inv.Temporary, Uses: inv.Uses, ExpiresAt: opcodes.TimestampPtr(inviteExpiry(inv)),
+		})
 	return out, nil
 }
 
@@ -350,7 +351,8 @@ func (s *Service) DeleteInvite(ctx context.Context, actor snowflake.ID, code str
 }
 
 func (s *Service) publishInviteDelete(ctx context.Context, i storage.Invite) {
-	s.publish(ctx, events.Event{Name: opcodes.EventInviteDelete, GuildID: i.GuildID, ChannelID: i.ChannelID, Perm: opcodes.PermManageChannels}, opcodes.InviteDelete{ChannelID: i.ChannelID, GuildID: ptrID(i.GuildID), Code: i.Code})
+	s.publish(ctx, events.Event{Name: opcodes.EventInviteDelete, GuildID: i.GuildID, ChannelID: i.ChannelID, Perm: opcodes.PermManageChannels},
+		opcodes.InviteDelete{ChannelID: i.ChannelID, GuildID: ptrID(i.GuildID), Code: i.Code})
 }
 
 // AcceptInvite is POST /invites/{code} (join a guild): human accounts only. Banned users get

@@ -27,7 +27,8 @@ func (s *Service) addMember(ctx context.Context, guildID snowflake.ID, u storage
 		}
 		return fmt.Errorf("add member: %w", err)
 	}
-	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberAdd, GuildID: guildID, Subject: u.ID}, s.memberAddShape(guildID, m, u))
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberAdd, GuildID: guildID, Subject: u.ID},
+		s.memberAddShape(guildID, m, u))
 	return nil
 }
 
@@ -40,7 +41,8 @@ func (s *Service) removeMember(ctx context.Context, guildID, userID snowflake.ID
 	if err := s.store.Members().Remove(ctx, guildID, userID); err != nil {
 		return notFound(err, ErrUnknownMember, "remove member")
 	}
-	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberRemove, GuildID: guildID, Subject: userID}, opcodes.GuildMemberRemove{GuildID: guildID, User: userShape(u)})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberRemove, GuildID: guildID, Subject: userID},
+		opcodes.GuildMemberRemove{GuildID: guildID, User: userShape(u)})
 	return nil
 }
 

@@ -834,7 +834,8 @@ func (s *Service) BulkDelete(ctx context.Context, actor, channelID snowflake.ID,
 	if len(deleted) == 0 {
 		return nil
 	}
-	s.publish(ctx, events.Event{Name: opcodes.EventMessageDeleteBulk, GuildID: ch.GuildID, ChannelID: ch.ID}, opcodes.MessageDeleteBulk{IDs: deleted, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)})
+	s.publish(ctx, events.Event{Name: opcodes.EventMessageDeleteBulk, GuildID: ch.GuildID, ChannelID: ch.ID},
+		opcodes.MessageDeleteBulk{IDs: deleted, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)})
 	return nil
 }
 

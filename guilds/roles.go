@@ -42,11 +42,13 @@ func (s *Service) createRole(ctx context.Context, guildID snowflake.ID, r storag
 		return opcodes.Role{}, fmt.Errorf("create role: %w", err)
 	}
 	out := roleShape(r)
-	s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleCreate, GuildID: guildID}, opcodes.GuildRoleEvent{GuildID: guildID, Role: out})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleCreate, GuildID: guildID},
+		opcodes.GuildRoleEvent{GuildID: guildID, Role: out})
 	for _, o := range roles {
 		if p, ok := shift[o.ID]; ok {
 			o.Position = p
-			s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guildID}, opcodes.GuildRoleEvent{GuildID: guildID, Role: roleShape(o)})
+			s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guildID},
+				opcodes.GuildRoleEvent{GuildID: guildID, Role: roleShape(o)})
 		}
 	}
 	return out, nil
@@ -230,7 +232,8 @@ func (s *Service) ModifyRole(ctx context.Context, actor, guildID, roleID snowfla
 		return opcodes.Role{}, notFound(err, ErrUnknownRole, "update role")
 	}
 	out := roleShape(r)
-	s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guildID}, opcodes.GuildRoleEvent{GuildID: guildID, Role: out})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guildID},
+		opcodes.GuildRoleEvent{GuildID: guildID, Role: out})
 	return out, nil
 }
 
@@ -284,7 +287,8 @@ func (s *Service) ReorderRoles(ctx context.Context, actor, guildID snowflake.ID,
 	for i, r := range roles {
 		out[i] = roleShape(r)
 		if _, moved := positions[r.ID]; moved {
-			s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guildID}, opcodes.GuildRoleEvent{GuildID: guildID, Role: out[i]})
+			s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guildID},
+				opcodes.GuildRoleEvent{GuildID: guildID, Role: out[i]})
 		}
 	}
 	return out, nil
@@ -314,6 +318,7 @@ func (s *Service) DeleteRole(ctx context.Context, actor, guildID, roleID snowfla
 	if err := s.store.Roles().Delete(ctx, guildID, roleID); err != nil {
 		return notFound(err, ErrUnknownRole, "delete role")
 	}
-	s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleDelete, GuildID: guildID}, opcodes.GuildRoleDelete{GuildID: guildID, RoleID: roleID})
+	s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleDelete, GuildID: guildID},
+		opcodes.GuildRoleDelete{GuildID: guildID, RoleID: roleID})
 	return nil
 }

@@ -132,7 +132,8 @@ func (s *Service) webhookOut(ctx context.Context, w storage.Webhook) (opcodes.We
 
 // publishWebhooksUpdate tells those who can view the channel that its webhooks changed.
 func (s *Service) publishWebhooksUpdate(ctx context.Context, guildID, channelID snowflake.ID) {
-	s.publish(ctx, events.Event{Name: opcodes.EventWebhooksUpdate, GuildID: guildID, ChannelID: channelID}, opcodes.WebhooksUpdate{GuildID: guildID, ChannelID: channelID})
+	s.publish(ctx, events.Event{Name: opcodes.EventWebhooksUpdate, GuildID: guildID, ChannelID: channelID},
+		opcodes.WebhooksUpdate{GuildID: guildID, ChannelID: channelID})
 }
 
 // manageWebhooksIn loads a channel and checks actor has MANAGE_WEBHOOKS there.
