@@ -14,7 +14,8 @@ import (
 )
 
 // Session is an identified gateway session. It outlives its socket for ResumeWindow so a
-// client can RESUME and get every dispatch it missed, in order.
+// client can RESUME and get every dispatch it missed, in order. (The token pair a login
+// returns is guilds.LoginTokens; one pair may identify many Sessions.)
 type Session struct {
 	srv *Server
 	log *slog.Logger

@@ -45,7 +45,7 @@ func validateUsername(v *validator, field, name string) {
 }
 
 // Register creates a human account and returns its first session.
-func (s *Service) Register(ctx context.Context, p RegisterParams) (Session, error) {
+func (s *Service) Register(ctx context.Context, p RegisterParams) (LoginTokens, error) {
 	var v validator
 	p.Username = strings.TrimSpace(p.Username)
 	validateUsername(&v, "username", p.Username)
@@ -56,11 +56,11 @@ func (s *Service) Register(ctx context.Context, p RegisterParams) (Session, erro
 		v.add("email", "EMAIL_INVALID", "Not a well formed email address.")
 	}
 	if err := v.err(); err != nil {
-		return Session{}, err
+		return LoginTokens{}, err
 	}
 	hash, err := hashPassword(p.Password)
 	if err != nil {
-		return Session{}, err
+		return LoginTokens{}, err
 	}
 	u := storage.User{
 		ID:            s.ids.Next(),
@@ -75,11 +75,11 @@ func (s *Service) Register(ctx context.Context, p RegisterParams) (Session, erro
 	if err := s.store.Users().Create(ctx, u); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			v.add("username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try adding numbers, letters, underscores _ , or periods.")
-			return Session{}, v.err()
+			return LoginTokens{}, v.err()
 		}
-		return Session{}, fmt.Errorf("create user: %w", err)
+		return LoginTokens{}, fmt.Errorf("create user: %w", err)
 	}
-	return s.newSession(ctx, u.ID, "")
+	return s.newLoginTokens(ctx, u.ID, "")
 }
 
 // LoginParams is POST /auth/login.
@@ -89,20 +89,20 @@ type LoginParams struct {
 }
 
 // Login checks a username and password.
-func (s *Service) Login(ctx context.Context, p LoginParams) (Session, error) {
+func (s *Service) Login(ctx context.Context, p LoginParams) (LoginTokens, error) {
 	u, err := s.store.Users().GetByUsername(ctx, strings.TrimSpace(p.Login))
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			// Hash anyway so a missing user takes as long as a wrong password.
 			_, _ = hashPassword(p.Password)
-			return Session{}, ErrInvalidLogin
+			return LoginTokens{}, ErrInvalidLogin
 		}
-		return Session{}, fmt.Errorf("load user: %w", err)
+		return LoginTokens{}, fmt.Errorf("load user: %w", err)
 	}
 	if u.Bot || !checkPassword(u.PasswordHash, p.Password) {
-		return Session{}, ErrInvalidLogin
+		return LoginTokens{}, ErrInvalidLogin
 	}
-	return s.newSession(ctx, u.ID, "")
+	return s.newLoginTokens(ctx, u.ID, "")
 }
 
 // CurrentUser is GET /users/@me: the user with private fields.

@@ -175,23 +175,24 @@ func (s *Service) authenticateUser(ctx context.Context, token string) (Identity,
 	return Identity{UserID: u.ID, Bot: u.Bot}, nil
 }
 
-// Session is what register, login and refresh return: a short-lived access token (a JWT) and a
-// refresh token that can be exchanged once for a new pair.
-type Session struct {
+// LoginTokens is what register, login and refresh return: a short-lived access token (a JWT)
+// and a refresh token that can be exchanged once for a new pair. It is not a connection: the
+// gateway's socket session is gateway.Session, and a LoginTokens pair may back many of them.
+type LoginTokens struct {
 	Token        string       `json:"token"`
 	RefreshToken string       `json:"refresh_token"`
 	UserID       snowflake.ID `json:"user_id"`
 	ExpiresIn    int          `json:"expires_in"`
 }
 
-func (s *Service) newSession(ctx context.Context, userID snowflake.ID, family string) (Session, error) {
+func (s *Service) newLoginTokens(ctx context.Context, userID snowflake.ID, family string) (LoginTokens, error) {
 	access, err := s.accessToken(userID)
 	if err != nil {
-		return Session{}, err
+		return LoginTokens{}, err
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return Session{}, fmt.Errorf("generate refresh token: %w", err)
+		return LoginTokens{}, fmt.Errorf("generate refresh token: %w", err)
 	}
 	refresh := base64.RawURLEncoding.EncodeToString(raw)
 	if family == "" {
@@ -204,9 +205,9 @@ func (s *Service) newSession(ctx context.Context, userID snowflake.ID, family st
 		ExpiresAt: s.now().Add(s.refresh),
 	})
 	if err != nil {
-		return Session{}, fmt.Errorf("store refresh token: %w", err)
+		return LoginTokens{}, fmt.Errorf("store refresh token: %w", err)
 	}
-	return Session{Token: access, RefreshToken: refresh, UserID: userID, ExpiresIn: int(s.access / time.Second)}, nil
+	return LoginTokens{Token: access, RefreshToken: refresh, UserID: userID, ExpiresIn: int(s.access / time.Second)}, nil
 }
 
 // refreshID is what the store keeps: a hash, so a leaked database holds no usable token.
@@ -217,26 +218,26 @@ func refreshID(token string) string {
 
 // Refresh exchanges a refresh token for a new session. Presenting a token a second time is
 // treated as theft: the whole family is revoked and ErrRefreshReused returned.
-func (s *Service) Refresh(ctx context.Context, refreshToken string) (Session, error) {
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (LoginTokens, error) {
 	id := refreshID(refreshToken)
 	t, err := s.store.Tokens().Get(ctx, id)
 	if err != nil {
-		return Session{}, notFound(err, ErrUnauthorized, "load refresh token")
+		return LoginTokens{}, notFound(err, ErrUnauthorized, "load refresh token")
 	}
 	if t.Revoked || s.now().After(t.ExpiresAt) {
-		return Session{}, ErrUnauthorized
+		return LoginTokens{}, ErrUnauthorized
 	}
 	first, err := s.store.Tokens().MarkUsed(ctx, id, s.now())
 	if err != nil {
-		return Session{}, fmt.Errorf("mark refresh token used: %w", err)
+		return LoginTokens{}, fmt.Errorf("mark refresh token used: %w", err)
 	}
 	if !first {
 		if err := s.store.Tokens().RevokeFamily(ctx, t.FamilyID); err != nil {
-			return Session{}, fmt.Errorf("revoke token family: %w", err)
+			return LoginTokens{}, fmt.Errorf("revoke token family: %w", err)
 		}
-		return Session{}, ErrRefreshReused
+		return LoginTokens{}, ErrRefreshReused
 	}
-	return s.newSession(ctx, t.UserID, t.FamilyID)
+	return s.newLoginTokens(ctx, t.UserID, t.FamilyID)
 }
 
 // Password hashing: argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).

@@ -15,9 +15,9 @@ import (
 type Service interface {
 	// Accounts and sessions.
 	Authenticate(ctx context.Context, token string) (guilds.Identity, error)
-	Register(ctx context.Context, p guilds.RegisterParams) (guilds.Session, error)
-	Login(ctx context.Context, p guilds.LoginParams) (guilds.Session, error)
-	Refresh(ctx context.Context, refreshToken string) (guilds.Session, error)
+	Register(ctx context.Context, p guilds.RegisterParams) (guilds.LoginTokens, error)
+	Login(ctx context.Context, p guilds.LoginParams) (guilds.LoginTokens, error)
+	Refresh(ctx context.Context, refreshToken string) (guilds.LoginTokens, error)
 
 	// Users.
 	CurrentUser(ctx context.Context, userID snowflake.ID) (opcodes.User, error)
