@@ -1,10 +1,11 @@
 package rest
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
+	"github.com/parley-chat/parley/snowflake"
 )
 
 // applicationRoutes:
@@ -18,118 +19,62 @@ import (
 //	POST  /applications/{application_id}/bot             (owner) → {token}
 //	POST  /applications/{application_id}/bot/reset       (owner) → {token}
 //	POST  /oauth2/authorize?client_id=&scope=bot         (user) {guild_id, permissions, authorize}
-func (s *Server) applicationRoutes() {
-	current := func(r *request) error {
-		a, err := s.svc.CurrentApplication(r.ctx, r.id.UserID)
-		if err != nil {
-			return fmt.Errorf("current application: %w", err)
-		}
-		return r.ok(a)
+func (s *Server) applicationRoutes() []*route {
+	type app struct {
+		ID snowflake.ID `path:"application_id"`
 	}
-	s.handle("GET", "/applications/@me", botsOnly, current)
-	s.handle("GET", "/oauth2/applications/@me", botsOnly, current)
-	s.handle("PATCH", "/applications/@me", botsOnly, func(r *request) error {
-		var p guilds.ModifyApplicationParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		a, err := s.svc.ModifyApplication(r.ctx, r.id.UserID, r.id.UserID, p)
-		if err != nil {
-			return fmt.Errorf("modify current application: %w", err)
-		}
-		return r.ok(a)
-	})
-	s.handle("POST", "/applications", humans, func(r *request) error {
-		var p guilds.CreateApplicationParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		a, err := s.svc.CreateApplication(r.ctx, r.id.UserID, p)
-		if err != nil {
-			return fmt.Errorf("create application: %w", err)
-		}
-		return r.created(a)
-	})
-	s.handle("GET", "/applications", humans, func(r *request) error {
-		as, err := s.svc.OwnedApplications(r.ctx, r.id.UserID)
-		if err != nil {
-			return fmt.Errorf("owned applications: %w", err)
-		}
-		return r.ok(as)
-	})
-	s.handle("GET", "/applications/{application_id}", anyone, func(r *request) error {
-		id, err := r.pathID("application_id", guilds.ErrUnknownApplication)
-		if err != nil {
-			return err
-		}
-		a, err := s.svc.Application(r.ctx, r.id.UserID, id)
-		if err != nil {
-			return fmt.Errorf("get application: %w", err)
-		}
-		return r.ok(a)
-	})
-	s.handle("PATCH", "/applications/{application_id}", anyone, func(r *request) error {
-		id, err := r.pathID("application_id", guilds.ErrUnknownApplication)
-		if err != nil {
-			return err
-		}
-		var p guilds.ModifyApplicationParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		a, err := s.svc.ModifyApplication(r.ctx, r.id.UserID, id, p)
-		if err != nil {
-			return fmt.Errorf("modify application: %w", err)
-		}
-		return r.ok(a)
-	})
-	s.handle("POST", "/applications/{application_id}/bot", humans, func(r *request) error {
-		id, err := r.pathID("application_id", guilds.ErrUnknownApplication)
-		if err != nil {
-			return err
-		}
-		t, err := s.svc.CreateBot(r.ctx, r.id.UserID, id)
-		if err != nil {
-			return fmt.Errorf("create bot: %w", err)
-		}
-		return r.ok(t)
-	})
-	s.handle("POST", "/applications/{application_id}/bot/reset", humans, func(r *request) error {
-		id, err := r.pathID("application_id", guilds.ErrUnknownApplication)
-		if err != nil {
-			return err
-		}
-		t, err := s.svc.ResetBotToken(r.ctx, r.id.UserID, id)
-		if err != nil {
-			return fmt.Errorf("reset bot token: %w", err)
-		}
-		return r.ok(t)
-	})
-	s.handle("POST", "/oauth2/authorize", humans, func(r *request) error {
-		appID, err := r.queryID("client_id")
-		if err != nil {
-			return err
-		}
-		if appID == 0 {
-			return fieldError("client_id", "BASE_TYPE_REQUIRED", "This field is required")
-		}
-		if !hasScope(r.c.Query("scope"), "bot") {
-			return fieldError("scope", "SCOPE_INVALID", "Only the bot scope can be authorized here.")
-		}
-		var p guilds.AuthorizeBotParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		if p.GuildID == 0 {
-			return fieldError("guild_id", "BASE_TYPE_REQUIRED", "This field is required")
-		}
-		if err := s.svc.AuthorizeBot(r.ctx, r.id.UserID, appID, p); err != nil {
-			return fmt.Errorf("authorize bot: %w", err)
-		}
-		return r.ok(struct {
-			Location string `json:"location"`
-		}{"https://discord.com/oauth2/authorized"})
-	})
+	type appBody struct {
+		app
+		withBody[guilds.ModifyApplicationParams]
+	}
+	type authorize struct {
+		ClientID snowflake.ID `query:"client_id" required:"true"`
+		Scope    string       `query:"scope"`
+		withBody[guilds.AuthorizeBotParams]
+	}
+	type authorized struct {
+		Location string `json:"location"`
+	}
+	current := func(c *call, _ none) (opcodes.Application, error) {
+		return s.svc.CurrentApplication(c.ctx, c.user)
+	}
+	return []*route{
+		op("GET /applications/@me", "get_my_application", botsOnly, current),
+		op("GET /oauth2/applications/@me", "get_my_oauth2_application", botsOnly, current),
+		op("PATCH /applications/@me", "update_my_application", botsOnly, func(c *call, p withBody[guilds.ModifyApplicationParams]) (opcodes.Application, error) {
+			return s.svc.ModifyApplication(c.ctx, c.user, c.user, p.Body)
+		}),
+		op("POST /applications", "", humans, func(c *call, p withBody[guilds.CreateApplicationParams]) (opcodes.Application, error) {
+			return s.svc.CreateApplication(c.ctx, c.user, p.Body)
+		}).created(),
+		op("GET /applications", "", humans, func(c *call, _ none) ([]opcodes.Application, error) {
+			return s.svc.OwnedApplications(c.ctx, c.user)
+		}),
+		op("GET /applications/{application_id}", "get_application", anyone, func(c *call, p app) (opcodes.Application, error) {
+			return s.svc.Application(c.ctx, c.user, p.ID)
+		}),
+		op("PATCH /applications/{application_id}", "update_application", anyone, func(c *call, p appBody) (opcodes.Application, error) {
+			return s.svc.ModifyApplication(c.ctx, c.user, p.ID, p.Body)
+		}),
+		op("POST /applications/{application_id}/bot", "", humans, func(c *call, p app) (guilds.BotToken, error) {
+			return s.svc.CreateBot(c.ctx, c.user, p.ID)
+		}),
+		op("POST /applications/{application_id}/bot/reset", "", humans, func(c *call, p app) (guilds.BotToken, error) {
+			return s.svc.ResetBotToken(c.ctx, c.user, p.ID)
+		}),
+		op("POST /oauth2/authorize", "", humans, func(c *call, p authorize) (authorized, error) {
+			if !hasScope(p.Scope, "bot") {
+				return authorized{}, fieldError("scope", "SCOPE_INVALID", "Only the bot scope can be authorized here.")
+			}
+			if p.Body.GuildID == 0 {
+				return authorized{}, required("guild_id")
+			}
+			if err := s.svc.AuthorizeBot(c.ctx, c.user, p.ClientID, p.Body); err != nil {
+				return authorized{}, err
+			}
+			return authorized{"https://discord.com/oauth2/authorized"}, nil
+		}),
+	}
 }
 
 // hasScope reports whether a space- or plus-separated scope list contains want.

@@ -1,8 +1,6 @@
 package rest
 
 import (
-	"fmt"
-
 	"github.com/parley-chat/parley/guilds"
 )
 
@@ -13,43 +11,22 @@ import (
 //	POST /auth/token/refresh {refresh_token}               → same; each refresh token works once
 //
 // The token is a JWT usable bare or as "Bearer <token>".
-func (s *Server) authRoutes() {
-	s.handle("POST", "/auth/register", public, func(r *request) error {
-		var p guilds.RegisterParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		sess, err := s.svc.Register(r.ctx, p)
-		if err != nil {
-			return fmt.Errorf("register: %w", err)
-		}
-		return r.created(sess)
-	})
-	s.handle("POST", "/auth/login", public, func(r *request) error {
-		var p guilds.LoginParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		sess, err := s.svc.Login(r.ctx, p)
-		if err != nil {
-			return fmt.Errorf("login: %w", err)
-		}
-		return r.ok(sess)
-	})
-	s.handle("POST", "/auth/token/refresh", public, func(r *request) error {
-		var p struct {
-			RefreshToken string `json:"refresh_token"`
-		}
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		if p.RefreshToken == "" {
-			return fieldError("refresh_token", "BASE_TYPE_REQUIRED", "This field is required")
-		}
-		sess, err := s.svc.Refresh(r.ctx, p.RefreshToken)
-		if err != nil {
-			return fmt.Errorf("refresh: %w", err)
-		}
-		return r.ok(sess)
-	})
+func (s *Server) authRoutes() []*route {
+	type refresh struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	return []*route{
+		op("POST /auth/register", "", public, func(c *call, p withBody[guilds.RegisterParams]) (guilds.LoginTokens, error) {
+			return s.svc.Register(c.ctx, p.Body)
+		}).created(),
+		op("POST /auth/login", "", public, func(c *call, p withBody[guilds.LoginParams]) (guilds.LoginTokens, error) {
+			return s.svc.Login(c.ctx, p.Body)
+		}),
+		op("POST /auth/token/refresh", "", public, func(c *call, p withBody[refresh]) (guilds.LoginTokens, error) {
+			if p.Body.RefreshToken == "" {
+				return guilds.LoginTokens{}, required("refresh_token")
+			}
+			return s.svc.Refresh(c.ctx, p.Body.RefreshToken)
+		}),
+	}
 }

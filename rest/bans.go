@@ -1,10 +1,8 @@
 package rest
 
 import (
-	"fmt"
-	"net/url"
-
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -16,118 +14,55 @@ import (
 //	DELETE /guilds/{guild_id}/bans/{user_id}  → 204
 //	POST   /guilds/{guild_id}/bulk-ban        {user_ids, delete_message_seconds} → {banned_users, failed_users}
 //
-// The ban reason comes from the X-Audit-Log-Reason header (URL-encoded), as in Discord v10.
-func (s *Server) banRoutes() {
-	s.handle("GET", "/guilds/{guild_id}/bans", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		limit, err := r.queryInt("limit", 1000, 1, 1000)
-		if err != nil {
-			return err
-		}
-		before, err := r.queryID("before")
-		if err != nil {
-			return err
-		}
-		after, err := r.queryID("after")
-		if err != nil {
-			return err
-		}
-		bs, err := s.svc.Bans(r.ctx, r.id.UserID, gid, before, after, limit)
-		if err != nil {
-			return fmt.Errorf("list bans: %w", err)
-		}
-		return r.ok(bs)
-	})
-	s.handle("GET", "/guilds/{guild_id}/bans/{user_id}", anyone, func(r *request) error {
-		gid, uid, err := r.guildBanUser()
-		if err != nil {
-			return err
-		}
-		b, err := s.svc.Ban(r.ctx, r.id.UserID, gid, uid)
-		if err != nil {
-			return fmt.Errorf("get ban: %w", err)
-		}
-		return r.ok(b)
-	})
-	s.handle("PUT", "/guilds/{guild_id}/bans/{user_id}", anyone, func(r *request) error {
-		gid, uid, err := r.guildBanUser()
-		if err != nil {
-			return err
-		}
-		var p struct {
-			DeleteMessageSeconds *int `json:"delete_message_seconds"`
-			DeleteMessageDays    *int `json:"delete_message_days"` // deprecated
-		}
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		secs := 0
-		switch {
-		case p.DeleteMessageSeconds != nil:
-			secs = *p.DeleteMessageSeconds
-		case p.DeleteMessageDays != nil:
-			if *p.DeleteMessageDays < 0 || *p.DeleteMessageDays > 7 {
-				return fieldError("delete_message_days", "NUMBER_TYPE_MAX", "int value should be less than or equal to 7.")
+// The ban reason is the audit-log reason (X-Audit-Log-Reason, URL-encoded), as in Discord v10.
+func (s *Server) banRoutes() []*route {
+	type list struct {
+		inGuild
+		Limit  int          `query:"limit" default:"1000" min:"1" max:"1000"`
+		Before snowflake.ID `query:"before"`
+		After  snowflake.ID `query:"after"`
+	}
+	type ban struct {
+		inGuild
+		UserID snowflake.ID `path:"user_id"`
+	}
+	type deletion struct {
+		DeleteMessageSeconds *int `json:"delete_message_seconds"`
+		DeleteMessageDays    *int `json:"delete_message_days"` // deprecated
+	}
+	type banBody struct {
+		ban
+		withBody[deletion]
+	}
+	type bulk struct {
+		UserIDs              []snowflake.ID `json:"user_ids"`
+		DeleteMessageSeconds int            `json:"delete_message_seconds"`
+	}
+	return []*route{
+		op("GET /guilds/{guild_id}/bans", "list_guild_bans", anyone, func(c *call, p list) ([]opcodes.Ban, error) {
+			return s.svc.Bans(c.ctx, c.user, p.GuildID, p.Before, p.After, p.Limit)
+		}),
+		op("GET /guilds/{guild_id}/bans/{user_id}", "get_guild_ban", anyone, func(c *call, p ban) (opcodes.Ban, error) {
+			return s.svc.Ban(c.ctx, c.user, p.GuildID, p.UserID)
+		}),
+		do("PUT /guilds/{guild_id}/bans/{user_id}", "ban_user_from_guild", anyone, func(c *call, p banBody) error {
+			secs := 0
+			switch d := p.Body; {
+			case d.DeleteMessageSeconds != nil:
+				secs = *d.DeleteMessageSeconds
+			case d.DeleteMessageDays != nil:
+				if *d.DeleteMessageDays < 0 || *d.DeleteMessageDays > 7 {
+					return fieldError("delete_message_days", "NUMBER_TYPE_MAX", "int value should be less than or equal to 7.")
+				}
+				secs = *d.DeleteMessageDays * 86400
 			}
-			secs = *p.DeleteMessageDays * 86400
-		}
-		if err := s.svc.CreateBan(r.ctx, r.id.UserID, gid, uid, secs, r.auditReason()); err != nil {
-			return fmt.Errorf("create ban: %w", err)
-		}
-		return r.noContent()
-	})
-	s.handle("DELETE", "/guilds/{guild_id}/bans/{user_id}", anyone, func(r *request) error {
-		gid, uid, err := r.guildBanUser()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.RemoveBan(r.ctx, r.id.UserID, gid, uid); err != nil {
-			return fmt.Errorf("remove ban: %w", err)
-		}
-		return r.noContent()
-	})
-	s.handle("POST", "/guilds/{guild_id}/bulk-ban", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		var p struct {
-			UserIDs              []snowflake.ID `json:"user_ids"`
-			DeleteMessageSeconds int            `json:"delete_message_seconds"`
-		}
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		res, err := s.svc.BulkBan(r.ctx, r.id.UserID, gid, p.UserIDs, p.DeleteMessageSeconds)
-		if err != nil {
-			return fmt.Errorf("bulk ban: %w", err)
-		}
-		return r.ok(res)
-	})
-}
-
-func (r *request) guildBanUser() (gid, uid snowflake.ID, err error) {
-	gid, err = r.pathID("guild_id", guilds.ErrUnknownGuild)
-	if err != nil {
-		return 0, 0, err
+			return s.svc.CreateBan(c.ctx, c.user, p.GuildID, p.UserID, secs, c.reason())
+		}).audited(),
+		do("DELETE /guilds/{guild_id}/bans/{user_id}", "unban_user_from_guild", anyone, func(c *call, p ban) error {
+			return s.svc.RemoveBan(c.ctx, c.user, p.GuildID, p.UserID)
+		}).audited(),
+		op("POST /guilds/{guild_id}/bulk-ban", "bulk_ban_users_from_guild", anyone, func(c *call, p guildBody[bulk]) (guilds.BulkBanResult, error) {
+			return s.svc.BulkBan(c.ctx, c.user, p.GuildID, p.Body.UserIDs, p.Body.DeleteMessageSeconds)
+		}).audited(),
 	}
-	uid, err = r.pathID("user_id", guilds.ErrUnknownUser)
-	return gid, uid, err
-}
-
-// auditReason is the URL-decoded X-Audit-Log-Reason header, nil when absent.
-func (r *request) auditReason() *string {
-	raw := r.c.Get("X-Audit-Log-Reason")
-	if raw == "" {
-		return nil
-	}
-	reason, err := url.PathUnescape(raw)
-	if err != nil {
-		reason = raw
-	}
-	reason = string([]byte(reason)) // detach from Fiber's buffer
-	return &reason
 }

@@ -1,9 +1,8 @@
 package rest
 
 import (
-	"fmt"
-
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 )
 
 // guildRoutes:
@@ -13,67 +12,26 @@ import (
 //	PATCH  /guilds/{guild_id}
 //	DELETE /guilds/{guild_id}           (owner) → 204
 //	GET    /guilds/{guild_id}/preview
-func (s *Server) guildRoutes() {
-	s.handle("POST", "/guilds", anyone, func(r *request) error {
-		var p guilds.CreateGuildParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		g, err := s.svc.CreateGuild(r.ctx, r.id.UserID, p)
-		if err != nil {
-			return fmt.Errorf("create guild: %w", err)
-		}
-		return r.created(g)
-	})
-	s.handle("GET", "/guilds/{guild_id}", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		counts, err := r.queryBool("with_counts")
-		if err != nil {
-			return err
-		}
-		g, err := s.svc.Guild(r.ctx, r.id.UserID, gid, counts)
-		if err != nil {
-			return fmt.Errorf("get guild: %w", err)
-		}
-		return r.ok(g)
-	})
-	s.handle("PATCH", "/guilds/{guild_id}", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		var p guilds.ModifyGuildParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		g, err := s.svc.ModifyGuild(r.ctx, r.id.UserID, gid, p)
-		if err != nil {
-			return fmt.Errorf("modify guild: %w", err)
-		}
-		return r.ok(g)
-	})
-	s.handle("DELETE", "/guilds/{guild_id}", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		if err := s.svc.DeleteGuild(r.ctx, r.id.UserID, gid); err != nil {
-			return fmt.Errorf("delete guild: %w", err)
-		}
-		return r.noContent()
-	})
-	s.handle("GET", "/guilds/{guild_id}/preview", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		p, err := s.svc.GuildPreview(r.ctx, r.id.UserID, gid)
-		if err != nil {
-			return fmt.Errorf("guild preview: %w", err)
-		}
-		return r.ok(p)
-	})
+func (s *Server) guildRoutes() []*route {
+	type getGuild struct {
+		inGuild
+		WithCounts bool `query:"with_counts"`
+	}
+	return []*route{
+		op("POST /guilds", "", anyone, func(c *call, p withBody[guilds.CreateGuildParams]) (opcodes.Guild, error) {
+			return s.svc.CreateGuild(c.ctx, c.user, p.Body)
+		}).created(),
+		op("GET /guilds/{guild_id}", "get_guild", anyone, func(c *call, p getGuild) (opcodes.Guild, error) {
+			return s.svc.Guild(c.ctx, c.user, p.GuildID, p.WithCounts)
+		}),
+		op("PATCH /guilds/{guild_id}", "update_guild", anyone, func(c *call, p guildBody[guilds.ModifyGuildParams]) (opcodes.Guild, error) {
+			return s.svc.ModifyGuild(c.ctx, c.user, p.GuildID, p.Body)
+		}).audited(),
+		do("DELETE /guilds/{guild_id}", "", anyone, func(c *call, p inGuild) error {
+			return s.svc.DeleteGuild(c.ctx, c.user, p.GuildID)
+		}),
+		op("GET /guilds/{guild_id}/preview", "get_guild_preview", anyone, func(c *call, p inGuild) (opcodes.GuildPreview, error) {
+			return s.svc.GuildPreview(c.ctx, c.user, p.GuildID)
+		}),
+	}
 }

@@ -171,7 +171,7 @@ func (e *env) call(t testing.TB, method, path, token string, body any, hdr ...st
 		}
 	}
 	if _, bench := t.(*testing.B); !bench {
-		checkSpec(t, req, r) // benchmarks measure the server, not the validator
+		checkSpec(t, e.srv, req, r) // benchmarks measure the server, not the validator
 	}
 	return r
 }

@@ -1,9 +1,8 @@
 package rest
 
 import (
-	"fmt"
-
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 )
 
 // inviteRoutes:
@@ -14,67 +13,32 @@ import (
 //	GET    /invites/{code}                 ?with_counts (no auth needed)
 //	DELETE /invites/{code}                 → the deleted invite
 //	POST   /invites/{code}                 (user) accept: join the guild → the invite
-func (s *Server) inviteRoutes() {
-	s.handle("GET", "/channels/{channel_id}/invites", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		is, err := s.svc.ChannelInvites(r.ctx, r.id.UserID, cid)
-		if err != nil {
-			return fmt.Errorf("channel invites: %w", err)
-		}
-		return r.ok(is)
-	})
-	s.handle("POST", "/channels/{channel_id}/invites", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		var p guilds.InviteParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		inv, err := s.svc.CreateInvite(r.ctx, r.id.UserID, cid, p)
-		if err != nil {
-			return fmt.Errorf("create invite: %w", err)
-		}
-		return r.ok(inv)
-	})
-	s.handle("GET", "/guilds/{guild_id}/invites", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		is, err := s.svc.GuildInvites(r.ctx, r.id.UserID, gid)
-		if err != nil {
-			return fmt.Errorf("guild invites: %w", err)
-		}
-		return r.ok(is)
-	})
-	s.handle("GET", "/invites/{code}", public, func(r *request) error {
-		counts, err := r.queryBool("with_counts")
-		if err != nil {
-			return err
-		}
-		inv, err := s.svc.Invite(r.ctx, r.pathString("code"), counts)
-		if err != nil {
-			return fmt.Errorf("get invite: %w", err)
-		}
-		return r.ok(inv)
-	})
-	s.handle("DELETE", "/invites/{code}", anyone, func(r *request) error {
-		inv, err := s.svc.DeleteInvite(r.ctx, r.id.UserID, r.pathString("code"))
-		if err != nil {
-			return fmt.Errorf("delete invite: %w", err)
-		}
-		return r.ok(inv)
-	})
-	s.handle("POST", "/invites/{code}", humans, func(r *request) error {
-		inv, err := s.svc.AcceptInvite(r.ctx, r.id.UserID, r.pathString("code"))
-		if err != nil {
-			return fmt.Errorf("accept invite: %w", err)
-		}
-		return r.ok(inv)
-	})
+func (s *Server) inviteRoutes() []*route {
+	type invite struct {
+		Code string `path:"code"`
+	}
+	type resolve struct {
+		invite
+		WithCounts bool `query:"with_counts"`
+	}
+	return []*route{
+		op("GET /channels/{channel_id}/invites", "list_channel_invites", anyone, func(c *call, p inChannel) ([]opcodes.Invite, error) {
+			return s.svc.ChannelInvites(c.ctx, c.user, p.ChannelID)
+		}),
+		op("POST /channels/{channel_id}/invites", "create_channel_invite", anyone, func(c *call, p channelBody[guilds.InviteParams]) (opcodes.Invite, error) {
+			return s.svc.CreateInvite(c.ctx, c.user, p.ChannelID, p.Body)
+		}).audited(),
+		op("GET /guilds/{guild_id}/invites", "list_guild_invites", anyone, func(c *call, p inGuild) ([]opcodes.Invite, error) {
+			return s.svc.GuildInvites(c.ctx, c.user, p.GuildID)
+		}),
+		op("GET /invites/{code}", "invite_resolve", public, func(c *call, p resolve) (opcodes.Invite, error) {
+			return s.svc.Invite(c.ctx, p.Code, p.WithCounts)
+		}),
+		op("DELETE /invites/{code}", "invite_revoke", anyone, func(c *call, p invite) (opcodes.Invite, error) {
+			return s.svc.DeleteInvite(c.ctx, c.user, p.Code)
+		}).audited(),
+		op("POST /invites/{code}", "", humans, func(c *call, p invite) (opcodes.Invite, error) {
+			return s.svc.AcceptInvite(c.ctx, c.user, p.Code)
+		}),
+	}
 }

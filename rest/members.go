@@ -1,10 +1,8 @@
 package rest
 
 import (
-	"fmt"
-	"github.com/parley-chat/parley/opcodes"
-
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -18,129 +16,56 @@ import (
 //	DELETE /guilds/{guild_id}/members/{user_id}       kick → 204
 //	PUT    /guilds/{guild_id}/members/{user_id}/roles/{role_id}  → 204
 //	DELETE /guilds/{guild_id}/members/{user_id}/roles/{role_id}  → 204
-func (s *Server) memberRoutes() {
-	s.handle("GET", "/guilds/{guild_id}/members", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		limit, err := r.queryInt("limit", 1, 1, 1000)
-		if err != nil {
-			return err
-		}
-		after, err := r.queryID("after")
-		if err != nil {
-			return err
-		}
-		ms, err := s.svc.Members(r.ctx, r.id.UserID, gid, after, limit)
-		if err != nil {
-			return fmt.Errorf("list members: %w", err)
-		}
-		return r.ok(ms)
-	})
-	s.handle("GET", "/guilds/{guild_id}/members/search", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		limit, err := r.queryInt("limit", 1, 1, 1000)
-		if err != nil {
-			return err
-		}
-		query := r.queryString("query")
-		if query == "" {
-			return fieldError("query", "BASE_TYPE_REQUIRED", "This field is required")
-		}
-		ms, err := s.svc.SearchGuildMembers(r.ctx, r.id.UserID, gid, query, limit)
-		if err != nil {
-			return fmt.Errorf("search members: %w", err)
-		}
-		return r.ok(ms)
-	})
-	s.handle("PATCH", "/guilds/{guild_id}/members/@me", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		var body struct {
-			Nick opcodes.Nullable[string] `json:"nick"`
-		}
-		if err := r.decode(&body); err != nil {
-			return err
-		}
-		m, err := s.svc.ModifyMember(r.ctx, r.id.UserID, gid, r.id.UserID, guilds.ModifyMemberParams{Nick: body.Nick})
-		if err != nil {
-			return fmt.Errorf("modify current member: %w", err)
-		}
-		return r.ok(m)
-	})
-	s.handle("GET", "/guilds/{guild_id}/members/{user_id}", anyone, func(r *request) error {
-		gid, uid, err := r.guildUser()
-		if err != nil {
-			return err
-		}
-		m, err := s.svc.Member(r.ctx, r.id.UserID, gid, uid)
-		if err != nil {
-			return fmt.Errorf("get member: %w", err)
-		}
-		return r.ok(m)
-	})
-	s.handle("PATCH", "/guilds/{guild_id}/members/{user_id}", anyone, func(r *request) error {
-		gid, uid, err := r.guildUser()
-		if err != nil {
-			return err
-		}
-		var p guilds.ModifyMemberParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		m, err := s.svc.ModifyMember(r.ctx, r.id.UserID, gid, uid, p)
-		if err != nil {
-			return fmt.Errorf("modify member: %w", err)
-		}
-		return r.ok(m)
-	})
-	s.handle("DELETE", "/guilds/{guild_id}/members/{user_id}", anyone, func(r *request) error {
-		gid, uid, err := r.guildUser()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.KickMember(r.ctx, r.id.UserID, gid, uid); err != nil {
-			return fmt.Errorf("kick member: %w", err)
-		}
-		return r.noContent()
-	})
-	memberRole := func(add bool) handler {
-		return func(r *request) error {
-			gid, uid, err := r.guildUser()
-			if err != nil {
-				return err
-			}
-			rid, err := r.pathID("role_id", guilds.ErrUnknownRole)
-			if err != nil {
-				return err
-			}
-			if add {
-				err = s.svc.AddMemberRole(r.ctx, r.id.UserID, gid, uid, rid)
-			} else {
-				err = s.svc.RemoveMemberRole(r.ctx, r.id.UserID, gid, uid, rid)
-			}
-			if err != nil {
-				return fmt.Errorf("member role (add=%v): %w", add, err)
-			}
-			return r.noContent()
-		}
+func (s *Server) memberRoutes() []*route {
+	type list struct {
+		inGuild
+		Limit int          `query:"limit" default:"1" min:"1" max:"1000"`
+		After snowflake.ID `query:"after"`
 	}
-	s.handle("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", anyone, memberRole(true))
-	s.handle("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", anyone, memberRole(false))
-}
-
-// guildUser parses {guild_id} and {user_id}.
-func (r *request) guildUser() (gid, uid snowflake.ID, err error) {
-	gid, err = r.pathID("guild_id", guilds.ErrUnknownGuild)
-	if err != nil {
-		return 0, 0, err
+	type search struct {
+		inGuild
+		Limit int    `query:"limit" default:"1" min:"1" max:"1000"`
+		Query string `query:"query" required:"true"`
 	}
-	uid, err = r.pathID("user_id", guilds.ErrUnknownMember)
-	return gid, uid, err
+	type nick struct {
+		Nick opcodes.Nullable[string] `json:"nick"`
+	}
+	type member struct {
+		inGuild
+		UserID snowflake.ID `path:"user_id" unknown:"member"`
+	}
+	type memberBody struct {
+		member
+		withBody[guilds.ModifyMemberParams]
+	}
+	type memberRole struct {
+		member
+		RoleID snowflake.ID `path:"role_id"`
+	}
+	return []*route{
+		op("GET /guilds/{guild_id}/members", "list_guild_members", anyone, func(c *call, p list) ([]opcodes.Member, error) {
+			return s.svc.Members(c.ctx, c.user, p.GuildID, p.After, p.Limit)
+		}),
+		op("GET /guilds/{guild_id}/members/search", "search_guild_members", anyone, func(c *call, p search) ([]opcodes.Member, error) {
+			return s.svc.SearchGuildMembers(c.ctx, c.user, p.GuildID, p.Query, p.Limit)
+		}),
+		op("PATCH /guilds/{guild_id}/members/@me", "update_my_guild_member", anyone, func(c *call, p guildBody[nick]) (opcodes.Member, error) {
+			return s.svc.ModifyMember(c.ctx, c.user, p.GuildID, c.user, guilds.ModifyMemberParams{Nick: p.Body.Nick})
+		}).audited(),
+		op("GET /guilds/{guild_id}/members/{user_id}", "get_guild_member", anyone, func(c *call, p member) (opcodes.Member, error) {
+			return s.svc.Member(c.ctx, c.user, p.GuildID, p.UserID)
+		}),
+		op("PATCH /guilds/{guild_id}/members/{user_id}", "update_guild_member", anyone, func(c *call, p memberBody) (opcodes.Member, error) {
+			return s.svc.ModifyMember(c.ctx, c.user, p.GuildID, p.UserID, p.Body)
+		}).audited(),
+		do("DELETE /guilds/{guild_id}/members/{user_id}", "delete_guild_member", anyone, func(c *call, p member) error {
+			return s.svc.KickMember(c.ctx, c.user, p.GuildID, p.UserID)
+		}).audited(),
+		do("PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}", "add_guild_member_role", anyone, func(c *call, p memberRole) error {
+			return s.svc.AddMemberRole(c.ctx, c.user, p.GuildID, p.UserID, p.RoleID)
+		}).audited(),
+		do("DELETE /guilds/{guild_id}/members/{user_id}/roles/{role_id}", "delete_guild_member_role", anyone, func(c *call, p memberRole) error {
+			return s.svc.RemoveMemberRole(c.ctx, c.user, p.GuildID, p.UserID, p.RoleID)
+		}).audited(),
+	}
 }

@@ -1,10 +1,10 @@
 package rest
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -18,127 +18,52 @@ import (
 //	PATCH  /channels/{channel_id}/messages/{message_id}   JSON or multipart; attachments = the ones to keep + new files[n]
 //	DELETE /channels/{channel_id}/messages/{message_id}    → 204
 //	POST   /channels/{channel_id}/messages/{message_id}/crosspost
-func (s *Server) messageRoutes() {
-	s.handle("GET", "/channels/{channel_id}/messages", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		var page guilds.Page
-		if page.Around, err = r.queryID("around"); err != nil {
-			return err
-		}
-		if page.Before, err = r.queryID("before"); err != nil {
-			return err
-		}
-		if page.After, err = r.queryID("after"); err != nil {
-			return err
-		}
-		// The cursors are mutually exclusive; like Discord, the first of around, before,
-		// after wins.
-		switch {
-		case page.Around != 0:
-			page.Before, page.After = 0, 0
-		case page.Before != 0:
-			page.After = 0
-		}
-		if page.Limit, err = r.queryInt("limit", 50, 1, 100); err != nil {
-			return err
-		}
-		ms, err := s.svc.Messages(r.ctx, r.id.UserID, cid, page)
-		if err != nil {
-			return fmt.Errorf("list messages: %w", err)
-		}
-		return r.ok(ms)
-	})
-	s.handle("POST", "/channels/{channel_id}/messages", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		var p guilds.MessageParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		if p.Files, err = r.files(); err != nil {
-			return err
-		}
-		m, err := s.svc.CreateMessage(r.ctx, r.id.UserID, cid, p)
-		if err != nil {
-			return fmt.Errorf("create message: %w", err)
-		}
-		return r.ok(m)
-	})
-	s.handle("POST", "/channels/{channel_id}/messages/bulk-delete", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		var p struct {
-			Messages []snowflake.ID `json:"messages"`
-		}
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		if p.Messages == nil {
-			return fieldError("messages", "BASE_TYPE_REQUIRED", "This field is required")
-		}
-		if err := s.svc.BulkDelete(r.ctx, r.id.UserID, cid, p.Messages); err != nil {
-			return fmt.Errorf("bulk delete: %w", err)
-		}
-		return r.noContent()
-	})
-	s.pinRoutes() // before {message_id}: "pins" is a static segment at that level
-	s.handle("GET", "/channels/{channel_id}/messages/{message_id}", anyone, func(r *request) error {
-		cid, mid, err := r.channelMessage()
-		if err != nil {
-			return err
-		}
-		m, err := s.svc.Message(r.ctx, r.id.UserID, cid, mid)
-		if err != nil {
-			return fmt.Errorf("get message: %w", err)
-		}
-		return r.ok(m)
-	})
-	s.handle("PATCH", "/channels/{channel_id}/messages/{message_id}", anyone, func(r *request) error {
-		cid, mid, err := r.channelMessage()
-		if err != nil {
-			return err
-		}
-		var p guilds.EditMessageParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		if p.Files, err = r.files(); err != nil {
-			return err
-		}
-		m, err := s.svc.EditMessage(r.ctx, r.id.UserID, cid, mid, p)
-		if err != nil {
-			return fmt.Errorf("edit message: %w", err)
-		}
-		return r.ok(m)
-	})
-	s.handle("DELETE", "/channels/{channel_id}/messages/{message_id}", anyone, func(r *request) error {
-		cid, mid, err := r.channelMessage()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.DeleteMessage(r.ctx, r.id.UserID, cid, mid); err != nil {
-			return fmt.Errorf("delete message: %w", err)
-		}
-		return r.noContent()
-	})
-	s.handle("POST", "/channels/{channel_id}/messages/{message_id}/crosspost", anyone, func(r *request) error {
-		cid, mid, err := r.channelMessage()
-		if err != nil {
-			return err
-		}
-		m, err := s.svc.Crosspost(r.ctx, r.id.UserID, cid, mid)
-		if err != nil {
-			return fmt.Errorf("crosspost: %w", err)
-		}
-		return r.ok(m)
-	})
+func (s *Server) messageRoutes() []*route {
+	type list struct {
+		inChannel
+		Around snowflake.ID `query:"around"`
+		Before snowflake.ID `query:"before"`
+		After  snowflake.ID `query:"after"`
+		Limit  int          `query:"limit" default:"50" min:"1" max:"100"`
+	}
+	type bulk struct {
+		Messages []snowflake.ID `json:"messages"`
+	}
+	return []*route{
+		op("GET /channels/{channel_id}/messages", "list_messages", anyone, func(c *call, p list) ([]opcodes.Message, error) {
+			page := guilds.Page{Around: p.Around, Before: p.Before, After: p.After, Limit: p.Limit}
+			// The cursors are mutually exclusive; like Discord, the first of around, before,
+			// after wins.
+			switch {
+			case page.Around != 0:
+				page.Before, page.After = 0, 0
+			case page.Before != 0:
+				page.After = 0
+			}
+			return s.svc.Messages(c.ctx, c.user, p.ChannelID, page)
+		}),
+		op("POST /channels/{channel_id}/messages", "create_message", anyone, func(c *call, p channelBody[guilds.MessageParams]) (opcodes.Message, error) {
+			return s.svc.CreateMessage(c.ctx, c.user, p.ChannelID, p.Body)
+		}).withUploads(),
+		do("POST /channels/{channel_id}/messages/bulk-delete", "bulk_delete_messages", anyone, func(c *call, p channelBody[bulk]) error {
+			if p.Body.Messages == nil {
+				return required("messages")
+			}
+			return s.svc.BulkDelete(c.ctx, c.user, p.ChannelID, p.Body.Messages)
+		}).audited(),
+		op("GET /channels/{channel_id}/messages/{message_id}", "get_message", anyone, func(c *call, p inMessage) (opcodes.Message, error) {
+			return s.svc.Message(c.ctx, c.user, p.ChannelID, p.MessageID)
+		}),
+		op("PATCH /channels/{channel_id}/messages/{message_id}", "update_message", anyone, func(c *call, p messageBody[guilds.EditMessageParams]) (opcodes.Message, error) {
+			return s.svc.EditMessage(c.ctx, c.user, p.ChannelID, p.MessageID, p.Body)
+		}).withUploads(),
+		do("DELETE /channels/{channel_id}/messages/{message_id}", "delete_message", anyone, func(c *call, p inMessage) error {
+			return s.svc.DeleteMessage(c.ctx, c.user, p.ChannelID, p.MessageID)
+		}).audited(),
+		op("POST /channels/{channel_id}/messages/{message_id}/crosspost", "crosspost_message", anyone, func(c *call, p inMessage) (opcodes.Message, error) {
+			return s.svc.Crosspost(c.ctx, c.user, p.ChannelID, p.MessageID)
+		}),
+	}
 }
 
 // pinRoutes:
@@ -149,70 +74,24 @@ func (s *Server) messageRoutes() {
 //	GET    /channels/{channel_id}/pins                        (deprecated) → messages
 //	PUT    /channels/{channel_id}/pins/{message_id}           (deprecated) → 204
 //	DELETE /channels/{channel_id}/pins/{message_id}           (deprecated) → 204
-func (s *Server) pinRoutes() {
-	s.handle("GET", "/channels/{channel_id}/messages/pins", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		var before *time.Time
-		if raw := r.c.Query("before"); raw != "" {
-			t, err := time.Parse(time.RFC3339Nano, raw)
-			if err != nil {
-				return fieldError("before", "DATE_TYPE_PARSE", fmt.Sprintf("Could not parse %s. Should be ISO8601.", raw))
-			}
-			before = &t
-		}
-		limit, err := r.queryInt("limit", 50, 1, 50)
-		if err != nil {
-			return err
-		}
-		page, err := s.svc.PinsPaged(r.ctx, r.id.UserID, cid, before, limit)
-		if err != nil {
-			return fmt.Errorf("list pins: %w", err)
-		}
-		return r.ok(page)
-	})
-	s.handle("GET", "/channels/{channel_id}/pins", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		ms, err := s.svc.Pins(r.ctx, r.id.UserID, cid)
-		if err != nil {
-			return fmt.Errorf("list pins: %w", err)
-		}
-		return r.ok(ms)
-	})
-	pin := func(on bool) handler {
-		return func(r *request) error {
-			cid, mid, err := r.channelMessage()
-			if err != nil {
-				return err
-			}
-			if on {
-				err = s.svc.Pin(r.ctx, r.id.UserID, cid, mid)
-			} else {
-				err = s.svc.Unpin(r.ctx, r.id.UserID, cid, mid)
-			}
-			if err != nil {
-				return fmt.Errorf("pin (on=%v): %w", on, err)
-			}
-			return r.noContent()
-		}
+func (s *Server) pinRoutes() []*route {
+	type list struct {
+		inChannel
+		Before *time.Time `query:"before"`
+		Limit  int        `query:"limit" default:"50" min:"1" max:"50"`
 	}
-	for _, base := range []string{"/channels/{channel_id}/messages/pins/{message_id}", "/channels/{channel_id}/pins/{message_id}"} {
-		s.handle("PUT", base, anyone, pin(true))
-		s.handle("DELETE", base, anyone, pin(false))
+	pin := func(c *call, p inMessage) error { return s.svc.Pin(c.ctx, c.user, p.ChannelID, p.MessageID) }
+	unpin := func(c *call, p inMessage) error { return s.svc.Unpin(c.ctx, c.user, p.ChannelID, p.MessageID) }
+	return []*route{
+		op("GET /channels/{channel_id}/messages/pins", "list_pins", anyone, func(c *call, p list) (guilds.PinsPage, error) {
+			return s.svc.PinsPaged(c.ctx, c.user, p.ChannelID, p.Before, p.Limit)
+		}),
+		do("PUT /channels/{channel_id}/messages/pins/{message_id}", "create_pin", anyone, pin).audited(),
+		do("DELETE /channels/{channel_id}/messages/pins/{message_id}", "delete_pin", anyone, unpin).audited(),
+		op("GET /channels/{channel_id}/pins", "deprecated_list_pins", anyone, func(c *call, p inChannel) ([]opcodes.Message, error) {
+			return s.svc.Pins(c.ctx, c.user, p.ChannelID)
+		}),
+		do("PUT /channels/{channel_id}/pins/{message_id}", "deprecated_create_pin", anyone, pin).audited(),
+		do("DELETE /channels/{channel_id}/pins/{message_id}", "deprecated_delete_pin", anyone, unpin).audited(),
 	}
-}
-
-// channelMessage parses {channel_id} and {message_id}.
-func (r *request) channelMessage() (cid, mid snowflake.ID, err error) {
-	cid, err = r.pathID("channel_id", guilds.ErrUnknownChannel)
-	if err != nil {
-		return 0, 0, err
-	}
-	mid, err = r.pathID("message_id", guilds.ErrUnknownMessage)
-	return cid, mid, err
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
+
+	"github.com/parley-chat/parley/rest"
 )
 
 // specPath is Discord's OpenAPI spec, beside the clone (../../shared from this package).
@@ -28,7 +30,8 @@ var spec struct {
 	once    sync.Once
 	err     error
 	missing bool
-	ops     map[string]bool // "GET /channels/{channel_id}"
+	ops     map[string]bool   // "GET /channels/{channel_id}"
+	byID    map[string]string // operationId → "GET /channels/{channel_id}"
 	paths   []string
 	mu      sync.Mutex
 	v       validator.Validator
@@ -52,12 +55,22 @@ func loadSpec(t testing.TB) bool {
 			return
 		}
 		spec.ops = map[string]bool{}
+		spec.byID = map[string]string{}
 		for p, item := range doc.Paths {
 			spec.paths = append(spec.paths, p)
-			for m := range item {
+			for m, body := range item {
 				switch m {
 				case "get", "post", "put", "patch", "delete":
-					spec.ops[strings.ToUpper(m)+" "+p] = true
+					op := strings.ToUpper(m) + " " + p
+					spec.ops[op] = true
+					var o struct {
+						OperationID string `json:"operationId"`
+					}
+					if err := json.Unmarshal(body, &o); err != nil {
+						spec.err = err
+						return
+					}
+					spec.byID[o.OperationID] = op
 				}
 			}
 		}
@@ -88,7 +101,39 @@ func loadSpec(t testing.TB) bool {
 	return true
 }
 
-// matchOp finds the spec path template for a request path relative to the version prefix,
+// matchDecl finds the declaration Fiber serves a request path (relative to the version
+// prefix) with: same length, literal segments equal, the most literal segments winning
+// ("/users/@me" over "/users/{user_id}"), as the server's static-first registration does.
+func matchDecl(decls []rest.Declared, method, rel string) (rest.Declared, bool) {
+	segs := strings.Split(strings.Trim(rel, "/"), "/")
+	var best rest.Declared
+	bestScore := -1
+	for _, d := range decls {
+		ps := strings.Split(strings.Trim(d.Path, "/"), "/")
+		if d.Method != method || len(ps) != len(segs) {
+			continue
+		}
+		score, ok := 0, true
+		for i := range ps {
+			switch {
+			case strings.HasPrefix(ps[i], "{"):
+			case ps[i] == segs[i]:
+				score++
+			default:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok && score > bestScore {
+			best, bestScore = d, score
+		}
+	}
+	return best, bestScore >= 0
+}
+
+// matchOp finds the spec path template for a request path no declaration serves (its 404) relative to the version prefix,
 // preferring literal segments ("/users/@me" over "/users/{user_id}").
 func matchOp(method, rel string) (string, bool) {
 	segs := strings.Split(strings.Trim(rel, "/"), "/")
@@ -130,17 +175,27 @@ func versionless(p string) string {
 	return p
 }
 
-// checkSpec validates one answer against the spec's response schema for its operation, when
-// the spec has the operation. Any mismatch fails the calling test.
-func checkSpec(t testing.TB, req *http.Request, r resp) {
+// checkSpec validates one answer against the spec's response schema for the operation the
+// route's declaration names (its operationId). Any mismatch fails the calling test.
+func checkSpec(t testing.TB, srv *rest.Server, req *http.Request, r resp) {
 	t.Helper()
 	if !loadSpec(t) {
 		return
 	}
 	rel := versionless(req.URL.Path)
-	tmpl, ok := matchOp(req.Method, rel)
-	if !ok {
-		return // a Parley extension (POST /guilds, /auth/...) or an unknown route
+	var tmpl string
+	if d, ok := matchDecl(srv.Declared(), req.Method, rel); ok {
+		if d.OpID == "" {
+			return // a Parley extension (POST /guilds, /auth/...)
+		}
+		op, ok := spec.byID[d.OpID]
+		if !ok {
+			t.Errorf("%s %s is declared as operation %q, which Discord's spec does not have", d.Method, d.Path, d.OpID)
+			return
+		}
+		_, tmpl, _ = strings.Cut(op, " ")
+	} else if tmpl, ok = matchOp(req.Method, rel); !ok {
+		return // neither declared nor in the spec
 	}
 	u := "https://discord.com/api/v10" + rel
 	if req.URL.RawQuery != "" {
@@ -261,4 +316,41 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	reportGaps()
 	os.Exit(code)
+}
+
+// TestDeclaredOperations checks every declaration's operationId against Discord's spec: a
+// declared operationId names an operation of the same method and path shape, and a route
+// declared as a Parley extension ("") is really absent from the spec. So the validation above
+// always checks an answer against the operation the route implements.
+func TestDeclaredOperations(t *testing.T) {
+	if !loadSpec(t) {
+		return
+	}
+	e := newEnv(t, nil)
+	norm := func(op string) string { return paramRE.ReplaceAllString(op, "{}") }
+	byShape := map[string]string{}
+	for id, op := range spec.byID {
+		byShape[norm(op)] = id
+	}
+	seen := map[string]string{}
+	for _, d := range e.srv.Declared() {
+		decl := d.Method + " " + d.Path
+		if prev, dup := seen[decl]; dup {
+			t.Errorf("%s declared twice (%s)", decl, prev)
+		}
+		seen[decl] = d.OpID
+		if d.OpID == "" {
+			if id, ok := byShape[norm(decl)]; ok {
+				t.Errorf("%s is declared as a Parley extension, but the spec has it as %q", decl, id)
+			}
+			continue
+		}
+		op, ok := spec.byID[d.OpID]
+		switch {
+		case !ok:
+			t.Errorf("%s: operationId %q is not in the spec", decl, d.OpID)
+		case norm(op) != norm(decl):
+			t.Errorf("%s: operationId %q is %s in the spec", decl, d.OpID, op)
+		}
+	}
 }

@@ -1,11 +1,8 @@
 package rest
 
 import (
-	"errors"
-	"fmt"
-	"strings"
-
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -17,121 +14,51 @@ import (
 //	GET    .../messages/{message_id}/reactions/{emoji_name}            ?after&limit(1-100, 25)&type → users
 //	DELETE .../messages/{message_id}/reactions/{emoji_name}            → 204
 //	DELETE .../messages/{message_id}/reactions                         → 204
-func (s *Server) reactionRoutes() {
+//
+// An unknown emoji is 400 10014 on these routes, as Discord answers (10014 is a 404 on the
+// emoji routes).
+func (s *Server) reactionRoutes() []*route {
 	const base = "/channels/{channel_id}/messages/{message_id}/reactions"
-	handle := func(method, path string, _ authMode, h handler) {
-		s.handle(method, path, anyone, reactionErrors(h))
+	type reaction struct {
+		inMessage
+		Emoji guilds.EmojiRef `path:"emoji_name"`
 	}
-	handle("PUT", base+"/{emoji_name}/@me", anyone, func(r *request) error {
-		cid, mid, e, err := r.reactionTarget()
-		if err != nil {
-			return err
-		}
-		burst, err := r.reactionType()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.AddReaction(r.ctx, r.id.UserID, cid, mid, e, burst); err != nil {
-			return fmt.Errorf("add reaction: %w", err)
-		}
-		return r.noContent()
-	})
-	handle("DELETE", base+"/{emoji_name}/@me", anyone, func(r *request) error {
-		cid, mid, e, err := r.reactionTarget()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.RemoveReaction(r.ctx, r.id.UserID, cid, mid, e, r.id.UserID); err != nil {
-			return fmt.Errorf("remove own reaction: %w", err)
-		}
-		return r.noContent()
-	})
-	handle("DELETE", base+"/{emoji_name}/{user_id}", anyone, func(r *request) error {
-		cid, mid, e, err := r.reactionTarget()
-		if err != nil {
-			return err
-		}
-		uid, err := r.pathID("user_id", guilds.ErrUnknownUser)
-		if err != nil {
-			return err
-		}
-		if err := s.svc.RemoveReaction(r.ctx, r.id.UserID, cid, mid, e, uid); err != nil {
-			return fmt.Errorf("remove reaction: %w", err)
-		}
-		return r.noContent()
-	})
-	handle("GET", base+"/{emoji_name}", anyone, func(r *request) error {
-		cid, mid, e, err := r.reactionTarget()
-		if err != nil {
-			return err
-		}
-		burst, err := r.reactionType()
-		if err != nil {
-			return err
-		}
-		after, err := r.queryID("after")
-		if err != nil {
-			return err
-		}
-		limit, err := r.queryInt("limit", 25, 1, 100)
-		if err != nil {
-			return err
-		}
-		us, err := s.svc.ReactionUsers(r.ctx, r.id.UserID, cid, mid, e, burst, after, limit)
-		if err != nil {
-			return fmt.Errorf("reaction users: %w", err)
-		}
-		return r.ok(us)
-	})
-	handle("DELETE", base+"/{emoji_name}", anyone, func(r *request) error {
-		cid, mid, e, err := r.reactionTarget()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.RemoveEmojiReactions(r.ctx, r.id.UserID, cid, mid, e); err != nil {
-			return fmt.Errorf("remove emoji reactions: %w", err)
-		}
-		return r.noContent()
-	})
-	handle("DELETE", base, anyone, func(r *request) error {
-		cid, mid, err := r.channelMessage()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.RemoveAllReactions(r.ctx, r.id.UserID, cid, mid); err != nil {
-			return fmt.Errorf("remove all reactions: %w", err)
-		}
-		return r.noContent()
-	})
-}
-
-// reactionTarget parses {channel_id}, {message_id} and {emoji_name}.
-func (r *request) reactionTarget() (cid, mid snowflake.ID, e guilds.EmojiRef, err error) {
-	cid, mid, err = r.channelMessage()
-	if err != nil {
-		return 0, 0, e, err
+	type add struct {
+		reaction
+		Type int `query:"type" default:"0" min:"0" max:"1"` // 1: burst (super reaction)
 	}
-	e, err = guilds.ParseEmoji(strings.Clone(r.c.Params("emoji_name")))
-	if err != nil {
-		return 0, 0, e, errUnknownEmojiReaction
+	type userReaction struct {
+		reaction
+		UserID snowflake.ID `path:"user_id"`
 	}
-	return cid, mid, e, nil
-}
-
-// reactionType reads ?type: 0 normal (default), 1 burst (super reaction).
-func (r *request) reactionType() (bool, error) {
-	t, err := r.queryInt("type", 0, 0, 1)
-	return t == 1, err
-}
-
-// reactionErrors answers an unknown emoji on the reaction routes with 400, as Discord does
-// (10014 is a 404 on the emoji routes).
-func reactionErrors(h handler) handler {
-	return func(r *request) error {
-		err := h(r)
-		if err != nil && errors.Is(err, guilds.ErrUnknownEmoji) {
-			return errUnknownEmojiReaction
-		}
-		return err
+	type users struct {
+		reaction
+		Type  int          `query:"type" default:"0" min:"0" max:"1"`
+		After snowflake.ID `query:"after"`
+		Limit int          `query:"limit" default:"25" min:"1" max:"100"`
 	}
+	rs := []*route{
+		do("PUT "+base+"/{emoji_name}/@me", "add_my_message_reaction", anyone, func(c *call, p add) error {
+			return s.svc.AddReaction(c.ctx, c.user, p.ChannelID, p.MessageID, p.Emoji, p.Type == 1)
+		}),
+		do("DELETE "+base+"/{emoji_name}/@me", "delete_my_message_reaction", anyone, func(c *call, p reaction) error {
+			return s.svc.RemoveReaction(c.ctx, c.user, p.ChannelID, p.MessageID, p.Emoji, c.user)
+		}),
+		do("DELETE "+base+"/{emoji_name}/{user_id}", "delete_user_message_reaction", anyone, func(c *call, p userReaction) error {
+			return s.svc.RemoveReaction(c.ctx, c.user, p.ChannelID, p.MessageID, p.Emoji, p.UserID)
+		}),
+		op("GET "+base+"/{emoji_name}", "list_message_reactions_by_emoji", anyone, func(c *call, p users) ([]opcodes.User, error) {
+			return s.svc.ReactionUsers(c.ctx, c.user, p.ChannelID, p.MessageID, p.Emoji, p.Type == 1, p.After, p.Limit)
+		}),
+		do("DELETE "+base+"/{emoji_name}", "delete_all_message_reactions_by_emoji", anyone, func(c *call, p reaction) error {
+			return s.svc.RemoveEmojiReactions(c.ctx, c.user, p.ChannelID, p.MessageID, p.Emoji)
+		}),
+		do("DELETE "+base, "delete_all_message_reactions", anyone, func(c *call, p inMessage) error {
+			return s.svc.RemoveAllReactions(c.ctx, c.user, p.ChannelID, p.MessageID)
+		}),
+	}
+	for _, rt := range rs {
+		rt.remapErr(guilds.ErrUnknownEmoji, errUnknownEmojiReaction)
+	}
+	return rs
 }

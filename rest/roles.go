@@ -1,9 +1,8 @@
 package rest
 
 import (
-	"fmt"
-
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -16,102 +15,36 @@ import (
 //	GET    /guilds/{guild_id}/roles/{role_id}
 //	PATCH  /guilds/{guild_id}/roles/{role_id}
 //	DELETE /guilds/{guild_id}/roles/{role_id}  → 204
-func (s *Server) roleRoutes() {
-	s.handle("GET", "/guilds/{guild_id}/roles", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		rs, err := s.svc.Roles(r.ctx, r.id.UserID, gid)
-		if err != nil {
-			return fmt.Errorf("list roles: %w", err)
-		}
-		return r.ok(rs)
-	})
-	s.handle("POST", "/guilds/{guild_id}/roles", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		var p guilds.RoleParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		role, err := s.svc.CreateRole(r.ctx, r.id.UserID, gid, p)
-		if err != nil {
-			return fmt.Errorf("create role: %w", err)
-		}
-		return r.ok(role)
-	})
-	s.handle("PATCH", "/guilds/{guild_id}/roles", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		var ps []guilds.RolePosition
-		if err := r.decode(&ps); err != nil {
-			return err
-		}
-		rs, err := s.svc.ReorderRoles(r.ctx, r.id.UserID, gid, ps)
-		if err != nil {
-			return fmt.Errorf("reorder roles: %w", err)
-		}
-		return r.ok(rs)
-	})
-	s.handle("GET", "/guilds/{guild_id}/roles/member-counts", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		counts, err := s.svc.RoleMemberCounts(r.ctx, r.id.UserID, gid)
-		if err != nil {
-			return fmt.Errorf("role member counts: %w", err)
-		}
-		return r.ok(counts)
-	})
-	s.handle("GET", "/guilds/{guild_id}/roles/{role_id}", anyone, func(r *request) error {
-		gid, rid, err := r.guildRole()
-		if err != nil {
-			return err
-		}
-		role, err := s.svc.Role(r.ctx, r.id.UserID, gid, rid)
-		if err != nil {
-			return fmt.Errorf("get role: %w", err)
-		}
-		return r.ok(role)
-	})
-	s.handle("PATCH", "/guilds/{guild_id}/roles/{role_id}", anyone, func(r *request) error {
-		gid, rid, err := r.guildRole()
-		if err != nil {
-			return err
-		}
-		var p guilds.RoleParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		role, err := s.svc.ModifyRole(r.ctx, r.id.UserID, gid, rid, p)
-		if err != nil {
-			return fmt.Errorf("modify role: %w", err)
-		}
-		return r.ok(role)
-	})
-	s.handle("DELETE", "/guilds/{guild_id}/roles/{role_id}", anyone, func(r *request) error {
-		gid, rid, err := r.guildRole()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.DeleteRole(r.ctx, r.id.UserID, gid, rid); err != nil {
-			return fmt.Errorf("delete role: %w", err)
-		}
-		return r.noContent()
-	})
-}
-
-func (r *request) guildRole() (gid, rid snowflake.ID, err error) {
-	gid, err = r.pathID("guild_id", guilds.ErrUnknownGuild)
-	if err != nil {
-		return 0, 0, err
+func (s *Server) roleRoutes() []*route {
+	type role struct {
+		inGuild
+		RoleID snowflake.ID `path:"role_id"`
 	}
-	rid, err = r.pathID("role_id", guilds.ErrUnknownRole)
-	return gid, rid, err
+	type roleBody struct {
+		role
+		withBody[guilds.RoleParams]
+	}
+	return []*route{
+		op("GET /guilds/{guild_id}/roles", "list_guild_roles", anyone, func(c *call, p inGuild) ([]opcodes.Role, error) {
+			return s.svc.Roles(c.ctx, c.user, p.GuildID)
+		}),
+		op("POST /guilds/{guild_id}/roles", "create_guild_role", anyone, func(c *call, p guildBody[guilds.RoleParams]) (opcodes.Role, error) {
+			return s.svc.CreateRole(c.ctx, c.user, p.GuildID, p.Body)
+		}).audited(),
+		op("PATCH /guilds/{guild_id}/roles", "bulk_update_guild_roles", anyone, func(c *call, p guildBody[[]guilds.RolePosition]) ([]opcodes.Role, error) {
+			return s.svc.ReorderRoles(c.ctx, c.user, p.GuildID, p.Body)
+		}).audited(),
+		op("GET /guilds/{guild_id}/roles/member-counts", "guild_role_member_counts", anyone, func(c *call, p inGuild) (map[snowflake.ID]int, error) {
+			return s.svc.RoleMemberCounts(c.ctx, c.user, p.GuildID)
+		}),
+		op("GET /guilds/{guild_id}/roles/{role_id}", "get_guild_role", anyone, func(c *call, p role) (opcodes.Role, error) {
+			return s.svc.Role(c.ctx, c.user, p.GuildID, p.RoleID)
+		}),
+		op("PATCH /guilds/{guild_id}/roles/{role_id}", "update_guild_role", anyone, func(c *call, p roleBody) (opcodes.Role, error) {
+			return s.svc.ModifyRole(c.ctx, c.user, p.GuildID, p.RoleID, p.Body)
+		}).audited(),
+		do("DELETE /guilds/{guild_id}/roles/{role_id}", "delete_guild_role", anyone, func(c *call, p role) error {
+			return s.svc.DeleteRole(c.ctx, c.user, p.GuildID, p.RoleID)
+		}).audited(),
+	}
 }

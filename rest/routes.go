@@ -1,22 +1,32 @@
 package rest
 
-// routes registers every implemented route. Static segments are registered before parameters
-// at the same level (Fiber matches in registration order): "@me" before "{user_id}",
-// "bulk-delete" and "pins" before "{message_id}".
+import "slices"
+
+// routes declares every implemented operation and registers it under every served version
+// prefix. Each area file returns its declarations; adding an operation is one op or do line
+// in its area (see CONTRIBUTING.md). Registration order is derived (staticFirst), so a
+// literal segment such as "@me" or "pins" is never shadowed by a parameter.
 func (s *Server) routes() {
-	s.authRoutes()
-	s.gatewayRoutes()
-	s.userRoutes()
-	s.applicationRoutes()
-	s.guildRoutes()
-	s.channelRoutes()
-	s.memberRoutes()
-	s.roleRoutes()
-	s.messageRoutes()
-	s.reactionRoutes()
-	s.banRoutes()
-	s.inviteRoutes()
-	s.webhookRoutes()
-	s.emojiRoutes()
+	s.decls = slices.Concat(
+		s.authRoutes(),
+		s.gatewayRoutes(),
+		s.userRoutes(),
+		s.applicationRoutes(),
+		s.guildRoutes(),
+		s.channelRoutes(),
+		s.memberRoutes(),
+		s.roleRoutes(),
+		s.messageRoutes(),
+		s.pinRoutes(),
+		s.reactionRoutes(),
+		s.banRoutes(),
+		s.inviteRoutes(),
+		s.webhookRoutes(),
+		s.emojiRoutes(),
+	)
+	staticFirst(s.decls)
+	for _, rt := range s.decls {
+		s.handle(rt.method, rt.path, rt.auth, rt.handler())
+	}
 	s.attachmentRoutes()
 }

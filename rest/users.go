@@ -1,9 +1,8 @@
 package rest
 
 import (
-	"fmt"
-
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -16,94 +15,43 @@ import (
 //	DELETE /users/@me/guilds/{guild_id} → 204
 //	POST   /users/@me/channels          {recipient_id} → DM channel
 //	GET    /users/{user_id}
-func (s *Server) userRoutes() {
-	s.handle("GET", "/users/@me", anyone, func(r *request) error {
-		u, err := s.svc.CurrentUser(r.ctx, r.id.UserID)
-		if err != nil {
-			return fmt.Errorf("current user: %w", err)
-		}
-		return r.ok(u)
-	})
-	s.handle("PATCH", "/users/@me", anyone, func(r *request) error {
-		var p guilds.ModifyUserParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		u, err := s.svc.ModifyCurrentUser(r.ctx, r.id.UserID, p)
-		if err != nil {
-			return fmt.Errorf("modify current user: %w", err)
-		}
-		return r.ok(u)
-	})
-	s.handle("GET", "/users/@me/guilds", anyone, func(r *request) error {
-		before, err := r.queryID("before")
-		if err != nil {
-			return err
-		}
-		after, err := r.queryID("after")
-		if err != nil {
-			return err
-		}
-		limit, err := r.queryInt("limit", 200, 1, 200)
-		if err != nil {
-			return err
-		}
-		counts, err := r.queryBool("with_counts")
-		if err != nil {
-			return err
-		}
-		gs, err := s.svc.CurrentUserGuilds(r.ctx, r.id.UserID, before, after, limit, counts)
-		if err != nil {
-			return fmt.Errorf("current user guilds: %w", err)
-		}
-		return r.ok(gs)
-	})
-	s.handle("GET", "/users/@me/guilds/{guild_id}/member", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		m, err := s.svc.Member(r.ctx, r.id.UserID, gid, r.id.UserID)
-		if err != nil {
-			return fmt.Errorf("get own member: %w", err)
-		}
-		return r.ok(m)
-	})
-	s.handle("DELETE", "/users/@me/guilds/{guild_id}", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		if err := s.svc.LeaveGuild(r.ctx, r.id.UserID, gid); err != nil {
-			return fmt.Errorf("leave guild: %w", err)
-		}
-		return r.noContent()
-	})
-	s.handle("POST", "/users/@me/channels", anyone, func(r *request) error {
-		var p struct {
-			RecipientID snowflake.ID `json:"recipient_id"`
-		}
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		if p.RecipientID == 0 {
-			return fieldError("recipient_id", "BASE_TYPE_REQUIRED", "This field is required")
-		}
-		ch, err := s.svc.CreateDM(r.ctx, r.id.UserID, p.RecipientID)
-		if err != nil {
-			return fmt.Errorf("create dm: %w", err)
-		}
-		return r.ok(ch)
-	})
-	s.handle("GET", "/users/{user_id}", anyone, func(r *request) error {
-		uid, err := r.pathID("user_id", guilds.ErrUnknownUser)
-		if err != nil {
-			return err
-		}
-		u, err := s.svc.User(r.ctx, uid)
-		if err != nil {
-			return fmt.Errorf("get user: %w", err)
-		}
-		return r.ok(u)
-	})
+func (s *Server) userRoutes() []*route {
+	type myGuilds struct {
+		Before     snowflake.ID `query:"before"`
+		After      snowflake.ID `query:"after"`
+		Limit      int          `query:"limit" default:"200" min:"1" max:"200"`
+		WithCounts bool         `query:"with_counts"`
+	}
+	type dm struct {
+		RecipientID snowflake.ID `json:"recipient_id"`
+	}
+	type user struct {
+		UserID snowflake.ID `path:"user_id"`
+	}
+	return []*route{
+		op("GET /users/@me", "get_my_user", anyone, func(c *call, _ none) (opcodes.User, error) {
+			return s.svc.CurrentUser(c.ctx, c.user)
+		}),
+		op("PATCH /users/@me", "update_my_user", anyone, func(c *call, p withBody[guilds.ModifyUserParams]) (opcodes.User, error) {
+			return s.svc.ModifyCurrentUser(c.ctx, c.user, p.Body)
+		}),
+		op("GET /users/@me/guilds", "list_my_guilds", anyone, func(c *call, p myGuilds) ([]opcodes.PartialGuild, error) {
+			return s.svc.CurrentUserGuilds(c.ctx, c.user, p.Before, p.After, p.Limit, p.WithCounts)
+		}),
+		op("GET /users/@me/guilds/{guild_id}/member", "get_my_guild_member", anyone, func(c *call, p inGuild) (opcodes.Member, error) {
+			return s.svc.Member(c.ctx, c.user, p.GuildID, c.user)
+		}),
+		do("DELETE /users/@me/guilds/{guild_id}", "leave_guild", anyone, func(c *call, p inGuild) error {
+			return s.svc.LeaveGuild(c.ctx, c.user, p.GuildID)
+		}),
+		op("POST /users/@me/channels", "create_dm", anyone, func(c *call, p withBody[dm]) (opcodes.Channel, error) {
+			if p.Body.RecipientID == 0 {
+				return opcodes.Channel{}, required("recipient_id")
+			}
+			return s.svc.CreateDM(c.ctx, c.user, p.Body.RecipientID)
+		}),
+		op("GET /users/{user_id}", "get_user", anyone, func(c *call, p user) (opcodes.User, error) {
+			return s.svc.User(c.ctx, p.UserID)
+		}),
+	}
 }

@@ -1,9 +1,8 @@
 package rest
 
 import (
-	"fmt"
-
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
 
@@ -19,144 +18,63 @@ import (
 //	PATCH  /webhooks/{webhook_id}/{webhook_token}    (no auth) {name?, avatar?}
 //	DELETE /webhooks/{webhook_id}/{webhook_token}    (no auth) → 204
 //	POST   /webhooks/{webhook_id}/{webhook_token}    (no auth) ?wait → message (wait=true) or 204
-func (s *Server) webhookRoutes() {
-	s.handle("POST", "/channels/{channel_id}/webhooks", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		var p guilds.WebhookParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		w, err := s.svc.CreateWebhook(r.ctx, r.id.UserID, cid, p)
-		if err != nil {
-			return fmt.Errorf("create webhook: %w", err)
-		}
-		return r.ok(w)
-	})
-	s.handle("GET", "/channels/{channel_id}/webhooks", anyone, func(r *request) error {
-		cid, err := r.pathID("channel_id", guilds.ErrUnknownChannel)
-		if err != nil {
-			return err
-		}
-		ws, err := s.svc.ChannelWebhooks(r.ctx, r.id.UserID, cid)
-		if err != nil {
-			return fmt.Errorf("channel webhooks: %w", err)
-		}
-		return r.ok(ws)
-	})
-	s.handle("GET", "/guilds/{guild_id}/webhooks", anyone, func(r *request) error {
-		gid, err := r.pathID("guild_id", guilds.ErrUnknownGuild)
-		if err != nil {
-			return err
-		}
-		ws, err := s.svc.GuildWebhooks(r.ctx, r.id.UserID, gid)
-		if err != nil {
-			return fmt.Errorf("guild webhooks: %w", err)
-		}
-		return r.ok(ws)
-	})
-	s.handle("GET", "/webhooks/{webhook_id}", anyone, func(r *request) error {
-		id, err := r.webhookID()
-		if err != nil {
-			return err
-		}
-		w, err := s.svc.Webhook(r.ctx, r.id.UserID, id)
-		if err != nil {
-			return fmt.Errorf("get webhook: %w", err)
-		}
-		return r.ok(w)
-	})
-	s.handle("PATCH", "/webhooks/{webhook_id}", anyone, func(r *request) error {
-		id, err := r.webhookID()
-		if err != nil {
-			return err
-		}
-		var p guilds.ModifyWebhookParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		w, err := s.svc.ModifyWebhook(r.ctx, r.id.UserID, id, p)
-		if err != nil {
-			return fmt.Errorf("modify webhook: %w", err)
-		}
-		return r.ok(w)
-	})
-	s.handle("DELETE", "/webhooks/{webhook_id}", anyone, func(r *request) error {
-		id, err := r.webhookID()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.DeleteWebhook(r.ctx, r.id.UserID, id); err != nil {
-			return fmt.Errorf("delete webhook: %w", err)
-		}
-		return r.noContent()
-	})
-	s.handle("GET", "/webhooks/{webhook_id}/{webhook_token}", public, func(r *request) error {
-		id, err := r.webhookID()
-		if err != nil {
-			return err
-		}
-		w, err := s.svc.WebhookWithToken(r.ctx, id, r.pathString("webhook_token"))
-		if err != nil {
-			return fmt.Errorf("get webhook with token: %w", err)
-		}
-		return r.ok(w)
-	})
-	s.handle("PATCH", "/webhooks/{webhook_id}/{webhook_token}", public, func(r *request) error {
-		id, err := r.webhookID()
-		if err != nil {
-			return err
-		}
-		var p guilds.ModifyWebhookParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		p.ChannelID = nil // only bot-authenticated edits may move a webhook
-		w, err := s.svc.ModifyWebhookWithToken(r.ctx, id, r.pathString("webhook_token"), p)
-		if err != nil {
-			return fmt.Errorf("modify webhook with token: %w", err)
-		}
-		return r.ok(w)
-	})
-	s.handle("DELETE", "/webhooks/{webhook_id}/{webhook_token}", public, func(r *request) error {
-		id, err := r.webhookID()
-		if err != nil {
-			return err
-		}
-		if err := s.svc.DeleteWebhookWithToken(r.ctx, id, r.pathString("webhook_token")); err != nil {
-			return fmt.Errorf("delete webhook with token: %w", err)
-		}
-		return r.noContent()
-	})
-	s.handle("POST", "/webhooks/{webhook_id}/{webhook_token}", public, func(r *request) error {
-		id, err := r.webhookID()
-		if err != nil {
-			return err
-		}
-		wait, err := r.queryBool("wait")
-		if err != nil {
-			return err
-		}
-		var p guilds.ExecuteWebhookParams
-		if err := r.decode(&p); err != nil {
-			return err
-		}
-		if p.Files, err = r.files(); err != nil {
-			return err
-		}
-		m, err := s.svc.ExecuteWebhook(r.ctx, id, r.pathString("webhook_token"), p)
-		if err != nil {
-			return fmt.Errorf("execute webhook: %w", err)
-		}
-		if !wait {
-			return r.noContent()
-		}
-		return r.ok(m)
-	})
-}
-
-func (r *request) webhookID() (snowflake.ID, error) {
-	return r.pathID("webhook_id", guilds.ErrUnknownWebhook)
+func (s *Server) webhookRoutes() []*route {
+	type webhook struct {
+		ID snowflake.ID `path:"webhook_id"`
+	}
+	type webhookBody struct {
+		webhook
+		withBody[guilds.ModifyWebhookParams]
+	}
+	type withToken struct {
+		webhook
+		Token string `path:"webhook_token"`
+	}
+	type withTokenBody struct {
+		withToken
+		withBody[guilds.ModifyWebhookParams]
+	}
+	type execute struct {
+		withToken
+		Wait bool `query:"wait"`
+		withBody[guilds.ExecuteWebhookParams]
+	}
+	return []*route{
+		op("POST /channels/{channel_id}/webhooks", "create_webhook", anyone, func(c *call, p channelBody[guilds.WebhookParams]) (opcodes.Webhook, error) {
+			return s.svc.CreateWebhook(c.ctx, c.user, p.ChannelID, p.Body)
+		}).audited(),
+		op("GET /channels/{channel_id}/webhooks", "list_channel_webhooks", anyone, func(c *call, p inChannel) ([]opcodes.Webhook, error) {
+			return s.svc.ChannelWebhooks(c.ctx, c.user, p.ChannelID)
+		}),
+		op("GET /guilds/{guild_id}/webhooks", "get_guild_webhooks", anyone, func(c *call, p inGuild) ([]opcodes.Webhook, error) {
+			return s.svc.GuildWebhooks(c.ctx, c.user, p.GuildID)
+		}),
+		op("GET /webhooks/{webhook_id}", "get_webhook", anyone, func(c *call, p webhook) (opcodes.Webhook, error) {
+			return s.svc.Webhook(c.ctx, c.user, p.ID)
+		}),
+		op("PATCH /webhooks/{webhook_id}", "update_webhook", anyone, func(c *call, p webhookBody) (opcodes.Webhook, error) {
+			return s.svc.ModifyWebhook(c.ctx, c.user, p.ID, p.Body)
+		}).audited(),
+		do("DELETE /webhooks/{webhook_id}", "delete_webhook", anyone, func(c *call, p webhook) error {
+			return s.svc.DeleteWebhook(c.ctx, c.user, p.ID)
+		}).audited(),
+		op("GET /webhooks/{webhook_id}/{webhook_token}", "get_webhook_by_token", public, func(c *call, p withToken) (opcodes.Webhook, error) {
+			return s.svc.WebhookWithToken(c.ctx, p.ID, p.Token)
+		}),
+		op("PATCH /webhooks/{webhook_id}/{webhook_token}", "update_webhook_by_token", public, func(c *call, p withTokenBody) (opcodes.Webhook, error) {
+			p.Body.ChannelID = nil // only bot-authenticated edits may move a webhook
+			return s.svc.ModifyWebhookWithToken(c.ctx, p.ID, p.Token, p.Body)
+		}),
+		do("DELETE /webhooks/{webhook_id}/{webhook_token}", "delete_webhook_by_token", public, func(c *call, p withToken) error {
+			return s.svc.DeleteWebhookWithToken(c.ctx, p.ID, p.Token)
+		}),
+		// Without ?wait=true Discord answers 204: the nil result.
+		op("POST /webhooks/{webhook_id}/{webhook_token}", "execute_webhook", public, func(c *call, p execute) (*opcodes.Message, error) {
+			m, err := s.svc.ExecuteWebhook(c.ctx, p.ID, p.Token, p.Body)
+			if err != nil || !p.Wait {
+				return nil, err
+			}
+			return &m, nil
+		}).withUploads(),
+	}
 }
