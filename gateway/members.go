@@ -97,9 +97,15 @@ func (c *conn) handleRequestMembers(d json.RawMessage) error {
 		}
 	}
 	presences := r.Presences && s.intents.Has(opcodes.IntentGuildPresences)
-	// The query is cancelled if the socket's reader ends first (the client is gone).
+	// The query is cancelled if the socket's reader ends first (the client is gone) or the
+	// server shuts down; Shutdown waits for both goroutines.
+	if !c.srv.startLookup() {
+		return nil // the node is shutting down; the socket closes next
+	}
 	ctx, cancel := context.WithCancel(c.srv.ctx)
+	c.srv.lookups.Add(1) // the watcher; startLookup counted the lookup
 	go func() {
+		defer c.srv.lookups.Done()
 		select {
 		case <-c.readerDone:
 			cancel()
@@ -107,6 +113,7 @@ func (c *conn) handleRequestMembers(d json.RawMessage) error {
 		}
 	}()
 	go func() {
+		defer c.srv.lookups.Done()
 		defer cancel()
 		var members []opcodes.Member
 		var err error

@@ -138,6 +138,10 @@ type Server struct {
 	conns    map[*conn]struct{}
 	draining bool
 	wg       sync.WaitGroup // one per connection (reader + writer)
+	// lookups counts op 8 member lookups (two goroutines each, see handleRequestMembers), so
+	// Shutdown can wait for them; lookupsClosed (under mu) refuses new ones once it waits.
+	lookups       sync.WaitGroup
+	lookupsClosed bool
 }
 
 // New builds a Server and starts consuming cfg.Bus. svc is usually a *guilds.Service built on
@@ -249,7 +253,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		err = fmt.Errorf("gateway: shutdown: %w", ctx.Err())
 	}
-	s.cancel()
+	s.cancel() // ends the op 8 lookups still running (their contexts derive from s.ctx)
+	if lerr := s.waitLookups(ctx); lerr != nil && err == nil {
+		err = lerr
+	}
 	s.hub.stopTimers()
 	s.stopBus()
 	if s.ownBus {
@@ -258,6 +265,33 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// startLookup counts one op 8 lookup for Shutdown; false once Shutdown has stopped waiting
+// for new ones (the lookup must then not start).
+func (s *Server) startLookup() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lookupsClosed {
+		return false
+	}
+	s.lookups.Add(1)
+	return true
+}
+
+// waitLookups waits for the op 8 lookups to return, or ctx to end.
+func (s *Server) waitLookups(ctx context.Context) error {
+	s.mu.Lock()
+	s.lookupsClosed = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.lookups.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("gateway: shutdown: member lookups: %w", ctx.Err())
+	}
 }
 
 // serveWebSocket validates the query, upgrades and starts the connection's goroutine.
