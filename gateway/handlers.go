@@ -169,7 +169,9 @@ func (c *conn) handleIdentify(d json.RawMessage) error {
 	for _, g := range mine {
 		c.srv.sendGuildCreate(ctx, s, g, false)
 	}
-	s.finishStart()
+	if !s.finishStart() {
+		return nil // ended: too many events arrived while starting (the socket is closing)
+	}
 
 	pres := parsePresence(w.Presence)
 	c.srv.setPresence(ctx, s, pres)

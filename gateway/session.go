@@ -37,9 +37,12 @@ type Session struct {
 	conn     *conn         // nil while detached
 	guilds   map[snowflake.ID]struct{}
 	starting bool       // READY/GUILD_CREATE still being sent; fan-out waits in held
-	held     []*payload // fan-out dispatches that arrived while starting
-	ended    bool
-	expiry   *time.Timer
+	held     []*payload // fan-out dispatches that arrived while starting, at most ReplayBufferSize
+	// heldOverflow: more than ReplayBufferSize dispatches arrived while starting. They were
+	// dropped, so finishStart ends the session (see deliver).
+	heldOverflow bool
+	ended        bool
+	expiry       *time.Timer
 	// membersAt is when this session last requested all members of a guild (op 8 limit).
 	membersAt map[snowflake.ID]time.Time
 }
@@ -75,7 +78,24 @@ func (s *Session) send(p *payload, bounded bool) {
 func (s *Session) deliver(p *payload) {
 	s.mu.Lock()
 	if s.starting && !s.ended {
-		s.held = append(s.held, p)
+		// Held events are bounded like the replay buffer: past ReplayBufferSize a resume could
+		// not recover them either. The excess is dropped and the session ends when the start
+		// completes, so the client re-identifies and gets a consistent state (as after a
+		// resume that needs more than the buffer), instead of this growing without limit
+		// behind a slow Identify.
+		if len(s.held) >= s.srv.cfg.ReplayBufferSize {
+			if !s.heldOverflow {
+				s.log.Warn("gateway: too many events while starting; the session will end", "held", len(s.held))
+			}
+			s.heldOverflow = true
+			for i := range s.held {
+				s.held[i] = nil
+			}
+			s.held = s.held[:0]
+		}
+		if !s.heldOverflow {
+			s.held = append(s.held, p)
+		}
 	} else {
 		s.sendLocked(p, true)
 	}
@@ -106,16 +126,30 @@ func (s *Session) sendLocked(p *payload, bounded bool) {
 	}
 }
 
-// finishStart ends the starting phase, releasing held events in arrival order.
-func (s *Session) finishStart() {
+// finishStart ends the starting phase, releasing held events in arrival order. It reports
+// false if the session had to end instead (too many held events).
+func (s *Session) finishStart() bool {
 	s.mu.Lock()
 	s.starting = false
+	if s.heldOverflow {
+		s.held = nil
+		c := s.conn
+		s.mu.Unlock()
+		// Resumable close code, but the session is gone: the resume gets op 9 and the
+		// client identifies again.
+		s.end()
+		if c != nil {
+			c.kill(opcodes.CloseUnknownError, "too many events while starting")
+		}
+		return false
+	}
 	for i, p := range s.held {
 		s.sendLocked(p, false)
 		s.held[i] = nil
 	}
 	s.held = nil
 	s.mu.Unlock()
+	return true
 }
 
 // ack drops replay entries the client has confirmed through a heartbeat's d.
