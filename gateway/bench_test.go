@@ -167,6 +167,8 @@ func BenchmarkFanout1000(b *testing.B) {
 			}
 			for _, dc := range conns {
 				for dc.writes.Load() < sent {
+					// Benchmark wait: the writers run on their own goroutines and the clock
+					// must be real to measure them (no synctest bubble), so poll cheaply.
 					time.Sleep(50 * time.Microsecond)
 				}
 			}

@@ -8,10 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -51,6 +58,124 @@ func newTestServer(t *testing.T, cfg Config, dom *fakeDomain) *testServer {
 		ts.Close()
 	})
 	return &testServer{srv: srv, dom: dom, ts: ts, url: "ws" + strings.TrimPrefix(ts.URL, "http")}
+}
+
+// newBubbleServer is newTestServer for tests inside a synctest bubble: the same Server,
+// served by an http.Server on an in-memory listener (net.Pipe connections), because sockets
+// are outside the bubble and would keep its clock from advancing. dial reaches it through
+// its url like any other test server. Timeouts then run on the bubble's fake clock: a test
+// can wait out a heartbeat deadline or a resume window instantly, and synctest.Wait (see
+// expectNothing) proves that nothing more is coming.
+func newBubbleServer(t *testing.T, cfg Config, dom *fakeDomain) *testServer {
+	t.Helper()
+	if dom == nil {
+		dom = standardDomain()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if cfg.IdentifyInterval == 0 && cfg.Now == nil {
+		// As in newTestServer, most tests identify several times quickly. The bubble's
+		// clock stands still while they do, so the limiter's clock ticks 1 ns per reading.
+		cfg.IdentifyInterval = time.Nanosecond
+		var ticks atomic.Int64
+		cfg.Now = func() time.Time { return time.Now().Add(time.Duration(ticks.Add(1))) }
+	}
+	srv, err := New(cfg, dom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newPipeListener()
+	hs := &http.Server{Handler: srv.Handler(), ErrorLog: log.New(io.Discard, "", 0)}
+	go hs.Serve(l)
+	host := fmt.Sprintf("pipe-%d.test", pipeHosts.Add(1))
+	pipes.Store(host, l)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		_ = hs.Close()
+		pipes.Delete(host)
+	})
+	return &testServer{srv: srv, dom: dom, url: "ws://" + host}
+}
+
+// advance moves a synctest bubble's fake clock forward by d: it returns once every goroutine
+// in the bubble is blocked and the clock has reached now+d, having run whatever was due on
+// the way (deadlines, timers). No real time passes. Call it only inside a bubble.
+func advance(d time.Duration) {
+	time.Sleep(d) // the bubble's fake clock, not a real wait
+}
+
+// pipes maps a bubble server's host to its listener, for dial and httpClient.
+var (
+	pipes     sync.Map // host → *pipeListener
+	pipeHosts atomic.Int64
+)
+
+// pipeListener is an in-memory net.Listener: each dial is one net.Pipe.
+type pipeListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newPipeListener() *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	client, server := net.Pipe()
+	select {
+	case l.conns <- server:
+		return client, nil
+	case <-l.done:
+	case <-ctx.Done():
+	}
+	client.Close()
+	server.Close()
+	return nil, net.ErrClosed
+}
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
+
+// pipeDialer returns the dial function for a bubble server's URL, or nil for a real one.
+func pipeDialer(rawURL string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil
+	}
+	if l, ok := pipes.Load(u.Host); ok {
+		return l.(*pipeListener).dial
+	}
+	return nil
+}
+
+// httpClient returns a client for ts's plain HTTP endpoints (test controls, errors).
+func (ts *testServer) httpClient() *http.Client {
+	if d := pipeDialer(ts.url); d != nil {
+		return &http.Client{Transport: &http.Transport{DialContext: d, DisableKeepAlives: true}}
+	}
+	return http.DefaultClient
 }
 
 type testWriter struct{ t *testing.T }
@@ -125,7 +250,7 @@ func dial(t *testing.T, base string, o dialOpt) *client {
 			o.query += "&compress=zstd-stream"
 		}
 	}
-	d := websocket.Dialer{EnableCompression: true, HandshakeTimeout: 5 * time.Second}
+	d := websocket.Dialer{EnableCompression: true, HandshakeTimeout: 5 * time.Second, NetDialContext: pipeDialer(base)}
 	ws, resp, err := d.Dial(base+o.path+"?"+o.query, nil)
 	if err != nil {
 		t.Fatalf("dial %s: %v", o.path+"?"+o.query, err)
@@ -303,17 +428,20 @@ func (c *client) expectDispatch(name string) msg {
 	return m
 }
 
-// expectNothing checks no dispatch arrives within d.
-func (c *client) expectNothing(d time.Duration) {
+// expectNothing checks that no payload other than heartbeat ACKs is on its way. It must run
+// inside a synctest bubble (newBubbleServer): synctest.Wait returns once every goroutine of
+// the server and the client is blocked, so whatever the server was going to send has
+// arrived by then; no fixed window has to be waited out.
+func (c *client) expectNothing() {
 	c.t.Helper()
-	deadline := time.After(d)
+	synctest.Wait()
 	for {
 		select {
 		case m := <-c.msgs:
 			if m.Op != 11 {
 				c.t.Fatalf("want nothing, got op %d %s: %s", m.Op, m.name(), m.raw)
 			}
-		case <-deadline:
+		default:
 			return
 		}
 	}

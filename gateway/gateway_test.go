@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/parley-chat/parley/guilds"
@@ -200,21 +201,76 @@ func TestHeartbeat(t *testing.T) {
 	c.expectOp(1)
 }
 
-// 3/7. A silent client is closed with 4009 and its session stays resumable.
+// 3/7. A silent client is closed with 4009 exactly heartbeat_interval + grace after its
+// last payload, and its session stays resumable. Discord's own interval, on the fake clock.
 func TestHeartbeatTimeoutResumable(t *testing.T) {
-	ts := newTestServer(t, Config{HeartbeatInterval: 150 * time.Millisecond, HeartbeatGrace: 100 * time.Millisecond}, nil)
-	c := dial(t, ts.url, dialOpt{})
-	if got := c.hello(); got != 150 {
-		t.Fatalf("heartbeat_interval %d", got)
-	}
-	ready := c.identify("tokA", iBasic, "")
-	c.expectClose(4009)
-	c2 := dial(t, ts.url, dialOpt{})
-	c2.hello()
-	c2.sendf(`{"op":6,"d":{"token":"tokA","session_id":%q,"seq":3}}`, sessionID(t, ready))
-	if r := c2.expectDispatch("RESUMED"); r.seq() != 4 {
-		t.Fatalf("RESUMED s = %d, want 4", r.seq())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ts := newBubbleServer(t, Config{}, nil)
+		const deadline = 41250*time.Millisecond + 15*time.Second
+		c := dial(t, ts.url, dialOpt{})
+		if got := c.hello(); got != 41250 {
+			t.Fatalf("heartbeat_interval %d", got)
+		}
+		ready := c.identify("tokA", iBasic, "")
+		// A heartbeat just inside the deadline keeps the socket open and restarts the clock.
+		advance(deadline - time.Millisecond)
+		c.send(`{"op":1,"d":3}`)
+		c.expectOp(11)
+		beat := time.Now()
+		select {
+		case code := <-c.closed:
+			if code != 4009 {
+				t.Fatalf("closed with %d, want 4009", code)
+			}
+		case <-time.After(2 * deadline):
+			t.Fatal("silent client not closed")
+		}
+		if got := time.Since(beat); got != deadline {
+			t.Fatalf("closed %v after the last heartbeat, want %v", got, deadline)
+		}
+		c2 := dial(t, ts.url, dialOpt{})
+		c2.hello()
+		c2.sendf(`{"op":6,"d":{"token":"tokA","session_id":%q,"seq":3}}`, sessionID(t, ready))
+		if r := c2.expectDispatch("RESUMED"); r.seq() != 4 {
+			t.Fatalf("RESUMED s = %d, want 4", r.seq())
+		}
+	})
+}
+
+// 5. A dropped session can be resumed until ResumeWindow has passed, and not after.
+func TestResumeWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ts := newBubbleServer(t, Config{}, nil) // default window: 3 min
+		const window = 3 * time.Minute
+		resume := func(sid string) msg {
+			t.Helper()
+			c := dial(t, ts.url, dialOpt{})
+			c.hello()
+			c.sendf(`{"op":6,"d":{"token":"tokA","session_id":%q,"seq":3}}`, sid)
+			m := c.next()
+			c.ws.Close()
+			return m
+		}
+		drop := func() string {
+			t.Helper()
+			c := dial(t, ts.url, dialOpt{})
+			c.hello()
+			sid := sessionID(t, c.identify("tokA", iBasic, ""))
+			c.ws.Close()
+			synctest.Wait() // the server has seen the drop: the window runs from here
+			return sid
+		}
+		inside := drop()
+		advance(window - time.Millisecond)
+		if m := resume(inside); m.name() != "RESUMED" {
+			t.Fatalf("resume just inside the window: op %d %s", m.Op, m.raw)
+		}
+		expired := drop()
+		advance(window)
+		if m := resume(expired); m.Op != 9 || string(m.D) != "false" {
+			t.Fatalf("resume after the window: op %d %s, want op 9 false", m.Op, m.raw)
+		}
+	})
 }
 
 // 7. Every close code the gateway sends.
@@ -277,58 +333,87 @@ func TestCloseCodes(t *testing.T) {
 
 // 7. Identify limits: max_concurrency per interval and the daily budget → op 9 false.
 func TestIdentifyRateLimit(t *testing.T) {
-	ts := newTestServer(t, Config{IdentifyInterval: time.Hour, SessionStartLimit: 3}, nil)
-	a := dial(t, ts.url, dialOpt{})
-	a.hello()
-	a.identify("tokA", iBasic, "")
-	b := dial(t, ts.url, dialOpt{})
-	b.hello()
-	b.send(`{"op":2,"d":{"token":"tokA","intents":1}}`)
-	m := b.expectOp(9)
-	if string(m.D) != "false" {
-		t.Fatalf("op 9 d = %s, want false", m.D)
-	}
-	// Another bucket (shard 1 of 2 with max_concurrency 1 is the same bucket): still limited.
-	total, remaining, reset, mc := ts.srv.SessionStartLimit(botA)
-	if total != 3 || remaining != 2 || reset <= 0 || mc != 1 {
-		t.Fatalf("SessionStartLimit = %d %d %v %d", total, remaining, reset, mc)
-	}
-	if _, rem, _, _ := ts.srv.SessionStartLimit(botB); rem != 3 {
-		t.Fatalf("botB remaining %d", rem)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ts := newBubbleServer(t, Config{IdentifyInterval: time.Hour, SessionStartLimit: 3}, nil)
+		a := dial(t, ts.url, dialOpt{})
+		a.hello()
+		a.identify("tokA", iBasic, "")
+		b := dial(t, ts.url, dialOpt{})
+		b.hello()
+		b.send(`{"op":2,"d":{"token":"tokA","intents":1}}`)
+		m := b.expectOp(9)
+		if string(m.D) != "false" {
+			t.Fatalf("op 9 d = %s, want false", m.D)
+		}
+		// Another bucket (shard 1 of 2 with max_concurrency 1 is the same bucket): still limited.
+		total, remaining, reset, mc := ts.srv.SessionStartLimit(botA)
+		if total != 3 || remaining != 2 || reset <= 0 || mc != 1 {
+			t.Fatalf("SessionStartLimit = %d %d %v %d", total, remaining, reset, mc)
+		}
+		if _, rem, _, _ := ts.srv.SessionStartLimit(botB); rem != 3 {
+			t.Fatalf("botB remaining %d", rem)
+		}
+		// The max_concurrency bucket opens again after IdentifyInterval (fake clock).
+		advance(time.Hour)
+		c := dial(t, ts.url, dialOpt{})
+		c.hello()
+		c.identify("tokA", iBasic, "")
+		advance(time.Hour)
+		d := dial(t, ts.url, dialOpt{})
+		d.hello()
+		d.identify("tokA", iBasic, "") // the third of SessionStartLimit=3
+		// The daily budget is spent: refused even with the bucket open, until
+		// SessionStartWindow (24 h from the first Identify) has passed.
+		advance(time.Hour)
+		e := dial(t, ts.url, dialOpt{})
+		e.hello()
+		e.send(`{"op":2,"d":{"token":"tokA","intents":1}}`)
+		if m := e.expectOp(9); string(m.D) != "false" {
+			t.Fatalf("over the daily budget: op 9 d = %s", m.D)
+		}
+		if _, rem, reset, _ := ts.srv.SessionStartLimit(botA); rem != 0 || reset != 21*time.Hour {
+			t.Fatalf("remaining %d reset %v, want 0 and 21h", rem, reset)
+		}
+		advance(21 * time.Hour)
+		f := dial(t, ts.url, dialOpt{})
+		f.hello()
+		f.identify("tokA", iBasic, "")
+	})
 }
 
 // 5. Resume after a drop replays missed dispatches in order, then RESUMED; seq never skips.
 func TestResumeReplay(t *testing.T) {
-	ts := newTestServer(t, Config{}, nil)
-	a := dial(t, ts.url, dialOpt{})
-	a.hello()
-	ready := a.identify("tokA", iBasic|iMessageContent, "")
-	publishMessage(t, ts.srv, guild0, chanG0, human, "live")
-	if m := a.expectDispatch("MESSAGE_CREATE"); m.seq() != 4 {
-		t.Fatalf("first live dispatch s = %d, want 4", m.seq())
-	}
-	a.ws.Close() // abrupt drop: session stays resumable
-	time.Sleep(50 * time.Millisecond)
-	for i := range 3 {
-		publishMessage(t, ts.srv, guild0, chanG0, human, fmt.Sprint("missed ", i))
-	}
-	b := dial(t, ts.url, dialOpt{path: "/resume"})
-	b.hello()
-	b.sendf(`{"op":6,"d":{"token":"Bot tokA","session_id":%q,"seq":4}}`, sessionID(t, ready))
-	for i := range 3 {
-		m := b.expectDispatch("MESSAGE_CREATE")
-		if m.seq() != int64(5+i) || contentOf(t, m) != fmt.Sprint("missed ", i) {
-			t.Fatalf("replay %d: s=%d %s", i, m.seq(), m.raw)
+	synctest.Test(t, func(t *testing.T) {
+		ts := newBubbleServer(t, Config{}, nil)
+		a := dial(t, ts.url, dialOpt{})
+		a.hello()
+		ready := a.identify("tokA", iBasic|iMessageContent, "")
+		publishMessage(t, ts.srv, guild0, chanG0, human, "live")
+		if m := a.expectDispatch("MESSAGE_CREATE"); m.seq() != 4 {
+			t.Fatalf("first live dispatch s = %d, want 4", m.seq())
 		}
-	}
-	if r := b.expectDispatch("RESUMED"); r.seq() != 8 {
-		t.Fatalf("RESUMED s = %d, want 8", r.seq())
-	}
-	publishMessage(t, ts.srv, guild0, chanG0, human, "after")
-	if m := b.expectDispatch("MESSAGE_CREATE"); m.seq() != 9 {
-		t.Fatalf("post-resume s = %d, want 9", m.seq())
-	}
+		a.ws.Close()    // abrupt drop: session stays resumable
+		synctest.Wait() // the server has detached the session
+		for i := range 3 {
+			publishMessage(t, ts.srv, guild0, chanG0, human, fmt.Sprint("missed ", i))
+		}
+		b := dial(t, ts.url, dialOpt{path: "/resume"})
+		b.hello()
+		b.sendf(`{"op":6,"d":{"token":"Bot tokA","session_id":%q,"seq":4}}`, sessionID(t, ready))
+		for i := range 3 {
+			m := b.expectDispatch("MESSAGE_CREATE")
+			if m.seq() != int64(5+i) || contentOf(t, m) != fmt.Sprint("missed ", i) {
+				t.Fatalf("replay %d: s=%d %s", i, m.seq(), m.raw)
+			}
+		}
+		if r := b.expectDispatch("RESUMED"); r.seq() != 8 {
+			t.Fatalf("RESUMED s = %d, want 8", r.seq())
+		}
+		publishMessage(t, ts.srv, guild0, chanG0, human, "after")
+		if m := b.expectDispatch("MESSAGE_CREATE"); m.seq() != 9 {
+			t.Fatalf("post-resume s = %d, want 9", m.seq())
+		}
+	})
 }
 
 // 5. RESUME on a new socket while the old one is open takes the session over.
@@ -348,165 +433,173 @@ func TestResumeTakeover(t *testing.T) {
 
 // 5. Unknown session, a session ended by a 1000 close, or an overflowed buffer → op 9 false.
 func TestResumeInvalid(t *testing.T) {
-	ts := newTestServer(t, Config{ReplayBufferSize: 2}, nil)
-	expect9 := func(sid string, seq int) {
-		t.Helper()
-		c := dial(t, ts.url, dialOpt{})
-		c.hello()
-		c.sendf(`{"op":6,"d":{"token":"tokA","session_id":%q,"seq":%d}}`, sid, seq)
-		if m := c.expectOp(9); string(m.D) != "false" {
-			t.Fatalf("op 9 d = %s", m.D)
+	synctest.Test(t, func(t *testing.T) {
+		ts := newBubbleServer(t, Config{ReplayBufferSize: 2}, nil)
+		expect9 := func(sid string, seq int) {
+			t.Helper()
+			c := dial(t, ts.url, dialOpt{})
+			c.hello()
+			c.sendf(`{"op":6,"d":{"token":"tokA","session_id":%q,"seq":%d}}`, sid, seq)
+			if m := c.expectOp(9); string(m.D) != "false" {
+				t.Fatalf("op 9 d = %s", m.D)
+			}
 		}
-	}
-	expect9("no-such-session", 1)
+		expect9("no-such-session", 1)
 
-	a := dial(t, ts.url, dialOpt{})
-	a.hello()
-	ready := a.identify("tokA", iBasic, "")
-	a.ws.WriteMessage(8, []byte{0x03, 0xe8}) // close 1000: log out
-	a.expectClose(1000)
-	time.Sleep(50 * time.Millisecond)
-	expect9(sessionID(t, ready), 3)
+		a := dial(t, ts.url, dialOpt{})
+		a.hello()
+		ready := a.identify("tokA", iBasic, "")
+		a.ws.WriteMessage(8, []byte{0x03, 0xe8}) // close 1000: log out
+		a.expectClose(1000)
+		synctest.Wait() // the server has ended the session
+		expect9(sessionID(t, ready), 3)
 
-	b := dial(t, ts.url, dialOpt{})
-	b.hello()
-	ready = b.identify("tokA", iBasic, "")
-	b.ws.Close()
-	time.Sleep(50 * time.Millisecond)
-	for range 3 {
-		publishMessage(t, ts.srv, guild0, chanG0, human, "overflow")
-	}
-	expect9(sessionID(t, ready), 3)
+		b := dial(t, ts.url, dialOpt{})
+		b.hello()
+		ready = b.identify("tokA", iBasic, "")
+		b.ws.Close()
+		synctest.Wait() // the server has detached the session
+		for range 3 {
+			publishMessage(t, ts.srv, guild0, chanG0, human, "overflow")
+		}
+		expect9(sessionID(t, ready), 3)
+	})
 }
 
 // 4. Intents and permissions: MESSAGE_CONTENT variant, VIEW_CHANNEL, authors and mentions.
 func TestDispatchFiltering(t *testing.T) {
-	dom := standardDomain()
-	dom.addUser("tokH2", guilds.Identity{UserID: 1000000000000000004})
-	dom.join(guild0, 1000000000000000004)
-	dom.hidden[[2]snowflake.ID{chanG1, botA}] = true
-	ts := newTestServer(t, Config{}, dom)
-	a := dial(t, ts.url, dialOpt{}) // with MESSAGE_CONTENT
-	a.hello()
-	a.identify("tokA", iBasic|iMessageContent, "")
-	b := dial(t, ts.url, dialOpt{}) // without
-	b.hello()
-	b.identify("tokB", iBasic, "")
-	n := dial(t, ts.url, dialOpt{}) // no GUILD_MESSAGES at all
-	n.hello()
-	n.identify("tokH", iGuilds, "")
+	synctest.Test(t, func(t *testing.T) {
+		dom := standardDomain()
+		dom.addUser("tokH2", guilds.Identity{UserID: 1000000000000000004})
+		dom.join(guild0, 1000000000000000004)
+		dom.hidden[[2]snowflake.ID{chanG1, botA}] = true
+		ts := newBubbleServer(t, Config{}, dom)
+		a := dial(t, ts.url, dialOpt{}) // with MESSAGE_CONTENT
+		a.hello()
+		a.identify("tokA", iBasic|iMessageContent, "")
+		b := dial(t, ts.url, dialOpt{}) // without
+		b.hello()
+		b.identify("tokB", iBasic, "")
+		n := dial(t, ts.url, dialOpt{}) // no GUILD_MESSAGES at all
+		n.hello()
+		n.identify("tokH", iGuilds, "")
 
-	publishMessage(t, ts.srv, guild0, chanG0, human, "hello")
-	if got := contentOf(t, a.expectDispatch("MESSAGE_CREATE")); got != "hello" {
-		t.Fatalf("with intent: %q", got)
-	}
-	m := b.expectDispatch("MESSAGE_CREATE")
-	d := m.data(t)
-	if d["content"] != "" || len(d["embeds"].([]any)) != 0 || len(d["components"].([]any)) != 0 || len(d["attachments"].([]any)) != 0 {
-		t.Fatalf("without intent: %s", m.raw)
-	}
-	if _, ok := d["poll"]; ok {
-		t.Fatalf("poll not removed: %s", m.raw)
-	}
-	// Mentioned, and own messages, keep content.
-	publishMessage(t, ts.srv, guild0, chanG0, human, "hi B", botB)
-	a.expectDispatch("MESSAGE_CREATE")
-	if got := contentOf(t, b.expectDispatch("MESSAGE_CREATE")); got != "hi B" {
-		t.Fatalf("mentioned: %q", got)
-	}
-	publishMessage(t, ts.srv, guild0, chanG0, botB, "mine")
-	a.expectDispatch("MESSAGE_CREATE")
-	if got := contentOf(t, b.expectDispatch("MESSAGE_CREATE")); got != "mine" {
-		t.Fatalf("own: %q", got)
-	}
-	// DMs keep content.
-	publishMessage(t, ts.srv, 0, 777, human, "dm")
-	a.expectDispatch("MESSAGE_CREATE")
-	if got := contentOf(t, b.expectDispatch("MESSAGE_CREATE")); got != "dm" {
-		t.Fatalf("dm: %q", got)
-	}
-	// No VIEW_CHANNEL: nothing (then a visible one arrives first).
-	publishMessage(t, ts.srv, guild0, chanG1, human, "secret")
-	publishMessage(t, ts.srv, guild0, chanG0, human, "public")
-	if got := contentOf(t, a.expectDispatch("MESSAGE_CREATE")); got != "public" {
-		t.Fatalf("hidden channel leaked: %q", got)
-	}
-	b.expectDispatch("MESSAGE_CREATE")
-	b.expectDispatch("MESSAGE_CREATE")
-	n.expectNothing(100 * time.Millisecond)
-	// Perm on guild scope: only botA has BAN_MEMBERS.
-	dom.mu.Lock()
-	dom.perms[[2]snowflake.ID{guild0, botA}] = opcodes.PermBanMembers
-	dom.mu.Unlock()
-	ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildRoleCreate, GuildID: guild0, Perm: opcodes.PermBanMembers}, map[string]any{"guild_id": guild0})
-	a.expectDispatch("GUILD_ROLE_CREATE")
-	b.expectNothing(100 * time.Millisecond)
+		publishMessage(t, ts.srv, guild0, chanG0, human, "hello")
+		if got := contentOf(t, a.expectDispatch("MESSAGE_CREATE")); got != "hello" {
+			t.Fatalf("with intent: %q", got)
+		}
+		m := b.expectDispatch("MESSAGE_CREATE")
+		d := m.data(t)
+		if d["content"] != "" || len(d["embeds"].([]any)) != 0 || len(d["components"].([]any)) != 0 || len(d["attachments"].([]any)) != 0 {
+			t.Fatalf("without intent: %s", m.raw)
+		}
+		if _, ok := d["poll"]; ok {
+			t.Fatalf("poll not removed: %s", m.raw)
+		}
+		// Mentioned, and own messages, keep content.
+		publishMessage(t, ts.srv, guild0, chanG0, human, "hi B", botB)
+		a.expectDispatch("MESSAGE_CREATE")
+		if got := contentOf(t, b.expectDispatch("MESSAGE_CREATE")); got != "hi B" {
+			t.Fatalf("mentioned: %q", got)
+		}
+		publishMessage(t, ts.srv, guild0, chanG0, botB, "mine")
+		a.expectDispatch("MESSAGE_CREATE")
+		if got := contentOf(t, b.expectDispatch("MESSAGE_CREATE")); got != "mine" {
+			t.Fatalf("own: %q", got)
+		}
+		// DMs keep content.
+		publishMessage(t, ts.srv, 0, 777, human, "dm")
+		a.expectDispatch("MESSAGE_CREATE")
+		if got := contentOf(t, b.expectDispatch("MESSAGE_CREATE")); got != "dm" {
+			t.Fatalf("dm: %q", got)
+		}
+		// No VIEW_CHANNEL: nothing (then a visible one arrives first).
+		publishMessage(t, ts.srv, guild0, chanG1, human, "secret")
+		publishMessage(t, ts.srv, guild0, chanG0, human, "public")
+		if got := contentOf(t, a.expectDispatch("MESSAGE_CREATE")); got != "public" {
+			t.Fatalf("hidden channel leaked: %q", got)
+		}
+		b.expectDispatch("MESSAGE_CREATE")
+		b.expectDispatch("MESSAGE_CREATE")
+		n.expectNothing()
+		// Perm on guild scope: only botA has BAN_MEMBERS.
+		dom.mu.Lock()
+		dom.perms[[2]snowflake.ID{guild0, botA}] = opcodes.PermBanMembers
+		dom.mu.Unlock()
+		ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildRoleCreate, GuildID: guild0, Perm: opcodes.PermBanMembers}, map[string]any{"guild_id": guild0})
+		a.expectDispatch("GUILD_ROLE_CREATE")
+		b.expectNothing()
+	})
 }
 
 // 4. Membership subjects: join → GUILD_CREATE, leave/ban → GUILD_DELETE and no more events,
 // own GUILD_MEMBER_UPDATE without GUILD_MEMBERS.
 func TestSubjectEvents(t *testing.T) {
-	dom := standardDomain()
-	g := snowflake.ID(12 << 22)
-	ts := newTestServer(t, Config{}, dom)
-	b := dial(t, ts.url, dialOpt{})
-	b.hello()
-	b.identify("tokB", iBasic, "")
-	dom.join(g, botB)
-	ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildMemberAdd, GuildID: g, Subject: botB}, map[string]any{"guild_id": g})
-	if gc := b.expectDispatch("GUILD_CREATE"); gc.data(t)["id"] != g.String() {
-		t.Fatalf("GUILD_CREATE for %v", gc.data(t)["id"])
-	}
-	publishMessage(t, ts.srv, g, chanG0, human, "in new guild")
-	b.expectDispatch("MESSAGE_CREATE")
-	ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildMemberUpdate, GuildID: g, Subject: botB}, map[string]any{"guild_id": g})
-	b.expectDispatch("GUILD_MEMBER_UPDATE")
-	dom.leave(g, botB)
-	ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildMemberRemove, GuildID: g, Subject: botB}, map[string]any{"guild_id": g})
-	if gd := b.expectDispatch("GUILD_DELETE"); gd.data(t)["id"] != g.String() || gd.data(t)["unavailable"] != nil {
-		t.Fatalf("GUILD_DELETE: %s", gd.raw)
-	}
-	dom.join(g, botB) // even if the domain still says member, the session dropped it
-	publishMessage(t, ts.srv, g, chanG0, human, "gone")
-	b.expectNothing(100 * time.Millisecond)
-	// GUILD_DELETE drops the guild for everyone.
-	ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildDelete, GuildID: guild1}, opcodes.GuildDelete{ID: guild1})
-	b.expectDispatch("GUILD_DELETE")
-	publishMessage(t, ts.srv, guild1, chanG0, human, "deleted guild")
-	b.expectNothing(100 * time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		dom := standardDomain()
+		g := snowflake.ID(12 << 22)
+		ts := newBubbleServer(t, Config{}, dom)
+		b := dial(t, ts.url, dialOpt{})
+		b.hello()
+		b.identify("tokB", iBasic, "")
+		dom.join(g, botB)
+		ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildMemberAdd, GuildID: g, Subject: botB}, map[string]any{"guild_id": g})
+		if gc := b.expectDispatch("GUILD_CREATE"); gc.data(t)["id"] != g.String() {
+			t.Fatalf("GUILD_CREATE for %v", gc.data(t)["id"])
+		}
+		publishMessage(t, ts.srv, g, chanG0, human, "in new guild")
+		b.expectDispatch("MESSAGE_CREATE")
+		ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildMemberUpdate, GuildID: g, Subject: botB}, map[string]any{"guild_id": g})
+		b.expectDispatch("GUILD_MEMBER_UPDATE")
+		dom.leave(g, botB)
+		ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildMemberRemove, GuildID: g, Subject: botB}, map[string]any{"guild_id": g})
+		if gd := b.expectDispatch("GUILD_DELETE"); gd.data(t)["id"] != g.String() || gd.data(t)["unavailable"] != nil {
+			t.Fatalf("GUILD_DELETE: %s", gd.raw)
+		}
+		dom.join(g, botB) // even if the domain still says member, the session dropped it
+		publishMessage(t, ts.srv, g, chanG0, human, "gone")
+		b.expectNothing()
+		// GUILD_DELETE drops the guild for everyone.
+		ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventGuildDelete, GuildID: guild1}, opcodes.GuildDelete{ID: guild1})
+		b.expectDispatch("GUILD_DELETE")
+		publishMessage(t, ts.srv, guild1, chanG0, human, "deleted guild")
+		b.expectNothing()
+	})
 }
 
 // 4. Shard routing: (guild_id >> 22) % num_shards; DMs to shard 0 only.
 func TestShardRouting(t *testing.T) {
-	ts := newTestServer(t, Config{}, nil)
-	s0 := dial(t, ts.url, dialOpt{})
-	s0.hello()
-	r0 := s0.identify("tokA", iBasic|iMessageContent, `,"shard":[0,2]`)
-	s1 := dial(t, ts.url, dialOpt{})
-	s1.hello()
-	r1 := s1.identify("tokA", iBasic|iMessageContent, `,"shard":[1,2]`)
-	for i, r := range []msg{r0, r1} {
-		var d struct {
-			Guilds []struct{ ID string } `json:"guilds"`
-			Shard  []int                 `json:"shard"`
+	synctest.Test(t, func(t *testing.T) {
+		ts := newBubbleServer(t, Config{}, nil)
+		s0 := dial(t, ts.url, dialOpt{})
+		s0.hello()
+		r0 := s0.identify("tokA", iBasic|iMessageContent, `,"shard":[0,2]`)
+		s1 := dial(t, ts.url, dialOpt{})
+		s1.hello()
+		r1 := s1.identify("tokA", iBasic|iMessageContent, `,"shard":[1,2]`)
+		for i, r := range []msg{r0, r1} {
+			var d struct {
+				Guilds []struct{ ID string } `json:"guilds"`
+				Shard  []int                 `json:"shard"`
+			}
+			_ = json.Unmarshal(r.D, &d)
+			want := []snowflake.ID{guild0, guild1}[i]
+			if len(d.Guilds) != 1 || d.Guilds[0].ID != want.String() || d.Shard[0] != i || d.Shard[1] != 2 {
+				t.Fatalf("shard %d READY: %s", i, r.raw)
+			}
 		}
-		_ = json.Unmarshal(r.D, &d)
-		want := []snowflake.ID{guild0, guild1}[i]
-		if len(d.Guilds) != 1 || d.Guilds[0].ID != want.String() || d.Shard[0] != i || d.Shard[1] != 2 {
-			t.Fatalf("shard %d READY: %s", i, r.raw)
+		publishMessage(t, ts.srv, guild1, chanG0, human, "g1")
+		publishMessage(t, ts.srv, guild0, chanG0, human, "g0")
+		publishMessage(t, ts.srv, 0, 1, human, "dm")
+		if got := contentOf(t, s0.expectDispatch("MESSAGE_CREATE")); got != "g0" {
+			t.Fatalf("shard 0 got %q", got)
 		}
-	}
-	publishMessage(t, ts.srv, guild1, chanG0, human, "g1")
-	publishMessage(t, ts.srv, guild0, chanG0, human, "g0")
-	publishMessage(t, ts.srv, 0, 1, human, "dm")
-	if got := contentOf(t, s0.expectDispatch("MESSAGE_CREATE")); got != "g0" {
-		t.Fatalf("shard 0 got %q", got)
-	}
-	s0.expectDispatch("MESSAGE_CREATE") // the DM
-	if got := contentOf(t, s1.expectDispatch("MESSAGE_CREATE")); got != "g1" {
-		t.Fatalf("shard 1 got %q", got)
-	}
-	s1.expectNothing(100 * time.Millisecond)
+		s0.expectDispatch("MESSAGE_CREATE") // the DM
+		if got := contentOf(t, s1.expectDispatch("MESSAGE_CREATE")); got != "g1" {
+			t.Fatalf("shard 1 got %q", got)
+		}
+		s1.expectNothing()
+	})
 }
 
 // 6. Op 8: chunks of ≤1000 with index/count/nonce, user_ids with not_found, RATE_LIMITED.
@@ -681,55 +774,57 @@ func TestControls(t *testing.T) {
 		}
 	})
 	t.Run("enabled", func(t *testing.T) {
-		var ts *testServer
-		post := func(ctx context.Context, author, channel snowflake.ID, content string) error {
-			publishMessage(t, ts.srv, guild0, channel, author, content)
-			return nil
-		}
-		ts = newTestServer(t, Config{TestControls: true, PostMessage: post}, nil)
-		base := strings.Replace(ts.url, "ws", "http", 1) + "/_parley/test"
-		c := dial(t, ts.url, dialOpt{})
-		c.hello()
-		ready := c.identify("tokA", iBasic|iMessageContent, "")
-		call := func(body string) int {
-			resp, err := http.Post(base+"/disconnect", "application/json", strings.NewReader(body))
+		synctest.Test(t, func(t *testing.T) {
+			var ts *testServer
+			post := func(ctx context.Context, author, channel snowflake.ID, content string) error {
+				publishMessage(t, ts.srv, guild0, channel, author, content)
+				return nil
+			}
+			ts = newBubbleServer(t, Config{TestControls: true, PostMessage: post}, nil)
+			base := strings.Replace(ts.url, "ws", "http", 1) + "/_parley/test"
+			c := dial(t, ts.url, dialOpt{})
+			c.hello()
+			ready := c.identify("tokA", iBasic|iMessageContent, "")
+			call := func(body string) int {
+				resp, err := ts.httpClient().Post(base+"/disconnect", "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var out struct{ Disconnected int }
+				_ = json.NewDecoder(resp.Body).Decode(&out)
+				return out.Disconnected
+			}
+			n := call(fmt.Sprintf(`{"user_id":"%s","mode":"reconnect","then_post":{"channel_id":"%s","author_id":"%s","content":"while away"}}`, botA, chanG0, human))
+			if n != 1 {
+				t.Fatalf("disconnected %d", n)
+			}
+			c.expectOp(7)
+			c.expectNothing() // the message went to the replay buffer only
+			c.ws.Close()
+			r := dial(t, ts.url, dialOpt{})
+			r.hello()
+			r.sendf(`{"op":6,"d":{"token":"tokA","session_id":%q,"seq":3}}`, sessionID(t, ready))
+			if got := contentOf(t, r.expectDispatch("MESSAGE_CREATE")); got != "while away" {
+				t.Fatalf("replayed %q", got)
+			}
+			r.expectDispatch("RESUMED")
+			if call(fmt.Sprintf(`{"user_id":"%s","mode":"close","code":4000}`, botA)) != 1 {
+				t.Fatal("close mode disconnected nobody")
+			}
+			r.expectClose(4000)
+			synctest.Wait() // the server has ended the closed session
+			resp, err := ts.httpClient().Get(base + "/stats?user_id=" + botA.String())
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer resp.Body.Close()
-			var out struct{ Disconnected int }
-			_ = json.NewDecoder(resp.Body).Decode(&out)
-			return out.Disconnected
-		}
-		n := call(fmt.Sprintf(`{"user_id":"%s","mode":"reconnect","then_post":{"channel_id":"%s","author_id":"%s","content":"while away"}}`, botA, chanG0, human))
-		if n != 1 {
-			t.Fatalf("disconnected %d", n)
-		}
-		c.expectOp(7)
-		c.expectNothing(50 * time.Millisecond) // the message went to the replay buffer only
-		c.ws.Close()
-		r := dial(t, ts.url, dialOpt{})
-		r.hello()
-		r.sendf(`{"op":6,"d":{"token":"tokA","session_id":%q,"seq":3}}`, sessionID(t, ready))
-		if got := contentOf(t, r.expectDispatch("MESSAGE_CREATE")); got != "while away" {
-			t.Fatalf("replayed %q", got)
-		}
-		r.expectDispatch("RESUMED")
-		if call(fmt.Sprintf(`{"user_id":"%s","mode":"close","code":4000}`, botA)) != 1 {
-			t.Fatal("close mode disconnected nobody")
-		}
-		r.expectClose(4000)
-		time.Sleep(50 * time.Millisecond)
-		resp, err := http.Get(base + "/stats?user_id=" + botA.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var st struct{ Identifies, Resumes, Sessions int }
-		_ = json.NewDecoder(resp.Body).Decode(&st)
-		resp.Body.Close()
-		if st.Identifies != 1 || st.Resumes != 1 || st.Sessions != 1 {
-			t.Fatalf("stats %+v", st)
-		}
+			var st struct{ Identifies, Resumes, Sessions int }
+			_ = json.NewDecoder(resp.Body).Decode(&st)
+			resp.Body.Close()
+			if st.Identifies != 1 || st.Resumes != 1 || st.Sessions != 1 {
+				t.Fatalf("stats %+v", st)
+			}
+		})
 	})
 }
 
