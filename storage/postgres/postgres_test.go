@@ -2,87 +2,23 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/parley-chat/parley/storage"
 	"github.com/parley-chat/parley/storage/postgres"
 	"github.com/parley-chat/parley/storage/storagetest"
+	"github.com/parley-chat/parley/storage/testenv"
 )
 
-// serverURL returns the test server's URL, or skips (fails on CI) when there is none, so a
-// missing database can never turn the Postgres suite into a silent pass where it matters.
-func serverURL(tb testing.TB) string {
+// openSchema opens a Store confined to a fresh schema of this test alone (see
+// testenv.PostgresSchema), so suites can run in parallel and repeatedly against one database.
+func openSchema(tb testing.TB) *postgres.Store {
 	tb.Helper()
-	raw := os.Getenv("PARLEY_TEST_DATABASE_URL")
-	reason := ""
-	if raw == "" {
-		reason = "PARLEY_TEST_DATABASE_URL is not set"
-	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, raw)
-		if err != nil {
-			reason = "cannot reach " + raw + ": " + err.Error()
-		} else {
-			c.Close(ctx)
-		}
-	}
-	if reason == "" {
-		return raw
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("Postgres tests cannot run on CI: %s", reason)
-	}
-	tb.Skipf("POSTGRES TESTS SKIPPED: set PARLEY_TEST_DATABASE_URL (%s)", reason)
-	return ""
-}
-
-// openSchema opens a Store confined to a fresh, randomly named schema (dropped at cleanup),
-// so suites can run in parallel and repeatedly against one database.
-func openSchema(tb testing.TB, raw string) *postgres.Store {
-	tb.Helper()
-	ctx := context.Background()
-	var b [8]byte
-	rand.Read(b[:])
-	schema := "parley_test_" + hex.EncodeToString(b[:])
-
-	admin, err := pgx.Connect(ctx, raw)
-	if err != nil {
-		tb.Fatalf("connect: %v", err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		c, err := pgx.Connect(ctx, raw)
-		if err != nil {
-			tb.Errorf("connect for cleanup: %v", err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema: %v", err)
-		}
-	})
-
-	u, err := url.Parse(raw)
-	if err != nil {
-		tb.Fatalf("parse url: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // pgx sends unknown URL parameters as session settings
-	q.Set("pool_max_conns", "8")
-	u.RawQuery = q.Encode()
-	s, err := postgres.Open(ctx, u.String())
+	dbURL, _ := testenv.PostgresSchema(tb)
+	s, err := postgres.Open(context.Background(), dbURL)
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}
@@ -90,13 +26,13 @@ func openSchema(tb testing.TB, raw string) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
-	raw := serverURL(t)
-	storagetest.Run(t, func(t *testing.T) storage.Store { return openSchema(t, raw) })
+	testenv.PostgresURL(t) // skip (or fail on CI) once, not in every subtest
+	storagetest.Run(t, func(t *testing.T) storage.Store { return openSchema(t) })
 }
 
 func TestMigrationsIdempotentAndConcurrent(t *testing.T) {
-	raw := serverURL(t)
-	s := openSchema(t, raw)
+	s := openSchema(t)
+	raw := testenv.PostgresURL(t)
 	defer s.Close()
 	ctx := context.Background()
 	var one string
@@ -116,11 +52,11 @@ func TestMigrationsIdempotentAndConcurrent(t *testing.T) {
 }
 
 func TestConcurrentFreshSchemaOpen(t *testing.T) {
-	raw := serverURL(t)
 	ctx := context.Background()
 	// Create an empty schema and race several Opens on it: the advisory lock must
 	// serialise the migrations so none fails on "relation already exists".
-	s := openSchema(t, raw)
+	s := openSchema(t)
+	raw := testenv.PostgresURL(t)
 	var schema string
 	if err := s.Pool().QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 		t.Fatalf("current schema: %v", err)
@@ -137,15 +73,15 @@ func TestConcurrentFreshSchemaOpen(t *testing.T) {
 // openConcurrently opens and closes four stores at once on schema, failing on any error.
 func openConcurrently(t *testing.T, raw, schema, what string) {
 	t.Helper()
-	u, _ := url.Parse(raw)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
+	dbURL, err := testenv.WithSchema(raw, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for range 4 {
 		wg.Go(func() {
-			s, err := postgres.Open(context.Background(), u.String())
+			s, err := postgres.Open(context.Background(), dbURL)
 			if err == nil {
 				s.Close()
 			}
@@ -180,7 +116,7 @@ func BenchmarkMessageHistoryPage(b *testing.B) {
 }
 
 func openBench(b *testing.B) storage.Store {
-	s := openSchema(b, serverURL(b))
+	s := openSchema(b)
 	b.Cleanup(func() { s.Close() })
 	return s
 }
