@@ -68,6 +68,9 @@ func startServer(t *testing.T, dataDir string, extra ...string) *server {
 			cancel()
 			t.Fatalf("parley did not become ready:\n%s", logs)
 		}
+		// Real network: run serves real listeners on 127.0.0.1:0 (no synctest bubble), and
+		// the ready file it writes once they listen is the same signal the compat suite
+		// polls, so this test exercises it rather than a test-only hook.
 		time.Sleep(20 * time.Millisecond)
 	}
 	var once sync.Once

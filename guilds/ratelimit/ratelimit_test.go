@@ -2,81 +2,56 @@ package ratelimit_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/parley-chat/parley/guilds/events/redisbus"
 	"github.com/parley-chat/parley/guilds/ratelimit"
+	"github.com/parley-chat/parley/storage/testenv"
 )
 
-// testRedisURL returns PARLEY_TEST_REDIS_URL, or skips (fails under CI=true) when it is unset
-// or unreachable.
-func testRedisURL(tb testing.TB) string {
-	tb.Helper()
-	raw := os.Getenv("PARLEY_TEST_REDIS_URL")
-	reason := ""
-	if raw == "" {
-		reason = "PARLEY_TEST_REDIS_URL is not set"
-	} else if opt, err := redis.ParseURL(raw); err != nil {
-		reason = "bad PARLEY_TEST_REDIS_URL: " + err.Error()
-	} else {
-		c := redis.NewClient(opt)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := c.Ping(ctx).Err()
-		cancel()
-		c.Close()
-		if err != nil {
-			reason = "cannot reach " + raw + ": " + err.Error()
-		}
-	}
-	if reason == "" {
-		return raw
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("Redis tests cannot run on CI: %s", reason)
-	}
-	tb.Skipf("REDIS TESTS SKIPPED: set PARLEY_TEST_REDIS_URL (%s)", reason)
-	return ""
-}
-
-// redisLimiter returns a redisbus.Limiter under a prefix of this test alone; its keys are
-// deleted at cleanup.
+// redisLimiter returns a redisbus.Limiter under a key prefix of this test alone (deleted at
+// cleanup by testenv).
 func redisLimiter(t *testing.T) ratelimit.Limiter {
-	url := testRedisURL(t)
-	var b [6]byte
-	rand.Read(b[:])
-	prefix := "parley-test:rl:" + hex.EncodeToString(b[:]) + ":"
-	l, err := redisbus.NewLimiter(context.Background(), url, prefix)
+	url := testenv.RedisURL(t)
+	l, err := redisbus.NewLimiter(context.Background(), url, testenv.RedisPrefix(t, url))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		l.Close()
-		opt, _ := redis.ParseURL(url)
-		c := redis.NewClient(opt)
-		defer c.Close()
-		ctx := context.Background()
-		keys, _ := c.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			c.Del(ctx, keys...)
-		}
-	})
+	t.Cleanup(func() { l.Close() })
 	return l
 }
 
-// limiterImpls are the Limiters the table runs against, all on the real clock.
-func limiterImpls() map[string]func(t *testing.T) ratelimit.Limiter {
-	return map[string]func(t *testing.T) ratelimit.Limiter{
-		"memory": func(*testing.T) ratelimit.Limiter { return ratelimit.NewMemory(nil) },
-		"redis":  redisLimiter,
+// limiterImpls are the Limiters the tables run against. inBubble says the implementation
+// runs on the synctest fake clock (an in-memory one); the others keep their own clock (Redis
+// expires keys on the server's time) and are driven by real waits.
+func limiterImpls() map[string]struct {
+	open     func(t *testing.T) ratelimit.Limiter
+	inBubble bool
+} {
+	return map[string]struct {
+		open     func(t *testing.T) ratelimit.Limiter
+		inBubble bool
+	}{
+		"memory": {func(*testing.T) ratelimit.Limiter { return ratelimit.NewMemory(nil) }, true},
+		"redis":  {redisLimiter, false},
 	}
+}
+
+// runLimiter runs f with a fresh limiter of impl: in a synctest bubble (fake clock, waits
+// take no real time) for in-memory implementations, directly for the others.
+func runLimiter(t *testing.T, impl struct {
+	open     func(t *testing.T) ratelimit.Limiter
+	inBubble bool
+}, f func(t *testing.T, l ratelimit.Limiter, exact bool)) {
+	if !impl.inBubble {
+		f(t, impl.open(t), false)
+		return
+	}
+	synctest.Test(t, func(t *testing.T) { f(t, impl.open(t), true) })
 }
 
 // TestLimiterSemantics is one table for every Limiter: fixed windows that start with their
@@ -115,13 +90,14 @@ func TestLimiterSemantics(t *testing.T) {
 		{"zero limit denies", 0, []step{{"a", 0, false, 0}}},
 	}
 	for name, impl := range limiterImpls() {
-		t.Run(name, func(t *testing.T) {
-			l := impl(t)
-			for ci, tc := range cases {
-				t.Run(tc.name, func(t *testing.T) {
+		for ci, tc := range cases {
+			t.Run(name+"/"+tc.name, func(t *testing.T) {
+				runLimiter(t, impl, func(t *testing.T, l ratelimit.Limiter, exact bool) {
 					ctx := context.Background()
 					var first time.Time
 					for i, s := range tc.steps {
+						// On the fake clock this wait is instant and exact; against Redis it
+						// is a real wait, because the window lives on the server's clock.
 						time.Sleep(s.sleep)
 						key := fmt.Sprintf("case%d:%s", ci, s.key)
 						now := time.Now()
@@ -129,7 +105,7 @@ func TestLimiterSemantics(t *testing.T) {
 						if err != nil {
 							t.Fatalf("step %d: %v", i, err)
 						}
-						if first.IsZero() {
+						if first.IsZero() || now.Sub(first) >= win {
 							first = now
 						}
 						if d.Allowed != s.allowed || d.Remaining != s.remaining || d.Limit != tc.limit {
@@ -138,10 +114,13 @@ func TestLimiterSemantics(t *testing.T) {
 						if d.ResetAfter <= 0 || d.ResetAfter > win {
 							t.Fatalf("step %d: ResetAfter %v outside (0, %v]", i, d.ResetAfter, win)
 						}
+						if want := first.Add(win).Sub(now); exact && d.ResetAfter != want {
+							t.Fatalf("step %d: ResetAfter %v, want exactly %v", i, d.ResetAfter, want)
+						}
 					}
 				})
-			}
-		})
+			})
+		}
 	}
 }
 
@@ -149,7 +128,7 @@ func TestLimiterSemantics(t *testing.T) {
 func TestLimiterConcurrent(t *testing.T) {
 	for name, impl := range limiterImpls() {
 		t.Run(name, func(t *testing.T) {
-			l := impl(t)
+			l := impl.open(t)
 			const limit, callers = 25, 100
 			var mu sync.Mutex
 			allowed := 0
@@ -178,10 +157,8 @@ func TestLimiterConcurrent(t *testing.T) {
 
 // TestRedisShared: two limiters (two nodes) on one Redis count against one window.
 func TestRedisShared(t *testing.T) {
-	url := testRedisURL(t)
-	var b [6]byte
-	rand.Read(b[:])
-	prefix := "parley-test:rl:" + hex.EncodeToString(b[:]) + ":"
+	url := testenv.RedisURL(t)
+	prefix := testenv.RedisPrefix(t, url)
 	ctx := context.Background()
 	a, err := redisbus.NewLimiter(ctx, url, prefix)
 	if err != nil {
@@ -193,12 +170,6 @@ func TestRedisShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	defer func() {
-		opt, _ := redis.ParseURL(url)
-		cl := redis.NewClient(opt)
-		defer cl.Close()
-		cl.Del(ctx, prefix+"k")
-	}()
 	if d, _ := a.Take(ctx, "k", 2, time.Second); !d.Allowed || d.Remaining != 1 {
 		t.Fatalf("node A: %+v", d)
 	}
