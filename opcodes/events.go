@@ -74,7 +74,12 @@ const (
 	// IntentsPrivileged are the intents an application must have enabled.
 	IntentsPrivileged = IntentGuildMembers | IntentGuildPresences | IntentMessageContent
 	// IntentsAll is every documented intent; other bits close the connection with 4013.
-	IntentsAll Intents = 53608447
+	IntentsAll = IntentGuilds | IntentGuildMembers | IntentGuildModeration | IntentGuildExpressions |
+		IntentGuildIntegrations | IntentGuildWebhooks | IntentGuildInvites | IntentGuildVoiceStates |
+		IntentGuildPresences | IntentGuildMessages | IntentGuildMessageReactions | IntentGuildMessageTyping |
+		IntentDirectMessages | IntentDirectMessageReactions | IntentDirectMessageTyping | IntentMessageContent |
+		IntentGuildScheduledEvents | IntentAutoModerationConfiguration | IntentAutoModerationExecution |
+		IntentGuildMessagePolls | IntentDirectMessagePolls
 	// IntentsDefault is what a null or absent intents field means: every non-privileged intent.
 	IntentsDefault = IntentsAll &^ IntentsPrivileged
 )

@@ -16,8 +16,10 @@ func TestCloseCodeReconnectable(t *testing.T) {
 }
 
 func TestIntents(t *testing.T) {
+	// Discord documents the sum of every intent as 53608447 (bits 17-19 and 22-23 unused);
+	// IntentsAll is built from the named bits, so a missing or misnumbered one shows here.
 	if IntentsAll != 53608447 {
-		t.Fatalf("IntentsAll = %d", IntentsAll)
+		t.Fatalf("IntentsAll = %d, want Discord's documented sum 53608447 (diff %b)", IntentsAll, IntentsAll^53608447)
 	}
 	if IntentsDefault != 53575421 {
 		t.Fatalf("IntentsDefault = %d, want Discord's non-privileged sum 53575421", IntentsDefault)

@@ -23,8 +23,9 @@ func TestGeneratorUniqueIncreasing(t *testing.T) {
 		if id.Worker() != 3 || id.Process() != 7 {
 			t.Fatalf("worker/process = %d/%d, want 3/7", id.Worker(), id.Process())
 		}
-		// Within one millisecond the increment counts up; once it is exhausted the next ID must
-		// move to a later millisecond with a smaller increment.
+		// Within one millisecond the increment counts up; when the millisecond changes (or its
+		// 4096 increments are used up) the next ID must move to a later millisecond with a
+		// smaller increment.
 		if prev != 0 && id.Increment() < prev.Increment() {
 			if id>>22 <= prev>>22 {
 				t.Fatalf("increment wrapped without the time advancing: %d after %d", id, prev)
@@ -33,8 +34,11 @@ func TestGeneratorUniqueIncreasing(t *testing.T) {
 		}
 		prev = id
 	}
+	// The increment restarts at every new millisecond, so a million IDs always cross several
+	// boundaries with more than one ID in a millisecond, however slow the machine (only one
+	// ID per millisecond would take 1,000 s); never seeing one means the layout is wrong.
 	if !sawWrap {
-		t.Log("increment never wrapped (machine too slow to fill a millisecond)")
+		t.Fatal("the increment never restarted: IDs do not carry a per-millisecond increment")
 	}
 }
 
