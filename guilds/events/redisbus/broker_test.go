@@ -4,10 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,46 +14,8 @@ import (
 	"github.com/parley-chat/parley/guilds/events/eventstest"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
+	"github.com/parley-chat/parley/storage/testenv"
 )
-
-// testRedisURL returns PARLEY_TEST_REDIS_URL, or skips (fails under CI=true) when it is unset
-// or unreachable, so a missing Redis never turns these suites into a silent pass on CI.
-func testRedisURL(tb testing.TB) string {
-	tb.Helper()
-	raw := os.Getenv("PARLEY_TEST_REDIS_URL")
-	reason := ""
-	if raw == "" {
-		reason = "PARLEY_TEST_REDIS_URL is not set"
-	} else if opt, err := redis.ParseURL(raw); err != nil {
-		reason = "bad PARLEY_TEST_REDIS_URL: " + err.Error()
-	} else {
-		c := redis.NewClient(opt)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err := c.Ping(ctx).Err()
-		cancel()
-		c.Close()
-		if err != nil {
-			reason = "cannot reach " + raw + ": " + err.Error()
-		}
-	}
-	if reason == "" {
-		return raw
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("Redis tests cannot run on CI: %s", reason)
-	}
-	tb.Skipf("REDIS TESTS SKIPPED: set PARLEY_TEST_REDIS_URL (%s)", reason)
-	return ""
-}
-
-// testPrefix is a channel prefix of this test alone, so parallel runs sharing a Redis never
-// see each other's events.
-func testPrefix(tb testing.TB) string {
-	var b [6]byte
-	rand.Read(b[:])
-	name := regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(tb.Name(), "-")
-	return "parley-test:" + name + ":" + hex.EncodeToString(b[:]) + ":"
-}
 
 func newTestBroker(t testing.TB, url, prefix string, workers int) *Broker {
 	t.Helper()
@@ -71,9 +29,9 @@ func newTestBroker(t testing.TB, url, prefix string, workers int) *Broker {
 
 // TestConformance runs the events.Broker suite against Redis.
 func TestConformance(t *testing.T) {
-	url := testRedisURL(t)
+	url := testenv.RedisURL(t)
 	eventstest.Run(t, eventstest.Impl{
-		New: func(t *testing.T) events.Broker { return newTestBroker(t, url, testPrefix(t), 1) },
+		New: func(t *testing.T) events.Broker { return newTestBroker(t, url, testenv.RedisPrefix(t, url), 1) },
 		Unsubscribed: func(t *testing.T, b events.Broker, tp events.Topic) {
 			rb := b.(*Broker)
 			ch := rb.channel(tp)
@@ -95,8 +53,8 @@ func TestConformance(t *testing.T) {
 // TestNodes runs two nodes on one Redis: cross-node delivery, own events marked local (so
 // the domain does not apply them twice), the all-nodes channel for cache events.
 func TestNodes(t *testing.T) {
-	url := testRedisURL(t)
-	prefix := testPrefix(t)
+	url := testenv.RedisURL(t)
+	prefix := testenv.RedisPrefix(t, url)
 	recA, recB := eventstest.NewRecorder(), eventstest.NewRecorder()
 	a := newTestBroker(t, url, prefix, 4)
 	b := newTestBroker(t, url, prefix, 4)
@@ -140,8 +98,8 @@ func TestNodes(t *testing.T) {
 // every channel in one SUBSCRIBE, every listener hears of the gap (the domain then drops its
 // caches) and delivery resumes on every channel.
 func TestReconnect(t *testing.T) {
-	url := testRedisURL(t)
-	b := newTestBroker(t, url, testPrefix(t), 0)
+	url := testenv.RedisURL(t)
+	b := newTestBroker(t, url, testenv.RedisPrefix(t, url), 0)
 	rec := eventstest.NewRecorder()
 	b.Listen(rec)
 	var topics []events.Topic
@@ -253,7 +211,8 @@ func FuzzEnvelope(f *testing.F) {
 
 // BenchmarkHop measures publish → listener on one node through Redis.
 func BenchmarkHop(bm *testing.B) {
-	b := newTestBroker(bm, testRedisURL(bm), testPrefix(bm), 0)
+	url := testenv.RedisURL(bm)
+	b := newTestBroker(bm, url, testenv.RedisPrefix(bm, url), 0)
 	done := make(chan struct{}, 1)
 	b.Listen(listenFunc(func() { done <- struct{}{} }))
 	const g snowflake.ID = 1 << 40
