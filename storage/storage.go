@@ -121,6 +121,10 @@ type TokenStore interface {
 	MarkUsed(ctx context.Context, id string, at time.Time) (bool, error)
 	// RevokeFamily revokes every token of a family.
 	RevokeFamily(ctx context.Context, familyID string) error
+	// FamilyRevoked reports whether any token of a family is revoked: access tokens carry
+	// their family, and a revoked family's access tokens stop working before they expire.
+	// An unknown family is not revoked.
+	FamilyRevoked(ctx context.Context, familyID string) (bool, error)
 }
 
 // Guild is a guild's own row. Roles, channels and members live in their stores.

@@ -51,10 +51,23 @@ func testTokens(t *testing.T, s storage.Store) {
 		wantErr(t, err, storage.ErrNotFound, "mark unknown token")
 	})
 
+	for _, f := range []string{"f1", "f2", "unknown"} {
+		revoked, err := ts.FamilyRevoked(ctx, f)
+		noErr(t, err, "family revoked before revoke")
+		equal(t, "family "+f+" revoked before revoke", revoked, false)
+	}
 	noErr(t, ts.RevokeFamily(ctx, "f1"), "revoke family")
 	for id, want := range map[string]bool{"t1": true, "t2": true, "t3": false} {
 		got, err := ts.Get(ctx, id)
 		noErr(t, err, "get after revoke")
 		equal(t, "revoked "+id, got.Revoked, want)
+	}
+	// A token created in a family after its revocation (a refresh racing the revocation)
+	// does not make the family valid again.
+	noErr(t, ts.Create(ctx, storage.RefreshToken{ID: "t4", UserID: sf(1), FamilyID: "f1", ExpiresAt: at(100)}), "create t4")
+	for f, want := range map[string]bool{"f1": true, "f2": false, "unknown": false} {
+		revoked, err := ts.FamilyRevoked(ctx, f)
+		noErr(t, err, "family revoked")
+		equal(t, "family "+f+" revoked", revoked, want)
 	}
 }

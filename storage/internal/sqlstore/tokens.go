@@ -54,3 +54,12 @@ func (s tokens) RevokeFamily(ctx context.Context, familyID string) error {
 	}
 	return nil
 }
+
+func (s tokens) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked = 1 LIMIT 1) AS r`, familyID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("check token family: %w", err)
+	}
+	return n > 0, nil
+}
