@@ -217,14 +217,20 @@ func (s *Service) ResetBotToken(ctx context.Context, actor, appID snowflake.ID) 
 		return BotToken{}, ErrUnknownApplication
 	}
 	issued := s.now().UnixMilli()
-	if issued <= a.BotTokenIssued {
-		issued = a.BotTokenIssued + 1
+	old := a.BotTokenIssued
+	if issued <= old {
+		issued = old + 1
 	}
 	a.BotTokenIssued = issued
 	err = s.store.Applications().Update(ctx, a)
 	s.apps.invalidate(a.ID)
 	if err != nil {
 		return BotToken{}, fmt.Errorf("store bot token stamp: %w", err)
+	}
+	if old != 0 {
+		// Other nodes drop the cached stamp now rather than after appCacheTTL, and every
+		// gateway closes the sessions the old token opened.
+		s.publishRevocation(ctx, Revocation{UserID: a.ID, Family: botFamily(old)})
 	}
 	return BotToken{Token: s.botToken(a.ID, issued)}, nil
 }

@@ -8,14 +8,18 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/crypto/argon2"
 
+	"github.com/parley-chat/parley/guilds/events"
+	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
 )
@@ -26,6 +30,11 @@ type Identity struct {
 	Bot    bool
 	// AppFlags are the bot's application flags (they enable privileged intents); 0 for users.
 	AppFlags int
+	// TokenFamily names the credential the token belongs to, so that whatever it opened (a
+	// gateway session) can be closed when that credential is revoked: a user's refresh-token
+	// family (every access token minted by its logins and refreshes carries it), or for a bot
+	// "bot:" and its token's issue stamp (a reset revokes it). See Revocation.
+	TokenFamily string
 }
 
 // Authenticate resolves a token from an Authorization header or an Identify payload: a bot
@@ -106,15 +115,24 @@ func (s *Service) authenticateBot(ctx context.Context, token string) (Identity, 
 	if app.BotTokenIssued == 0 || app.BotTokenIssued != issued {
 		return Identity{}, ErrUnauthorized
 	}
-	return Identity{UserID: id, Bot: true, AppFlags: app.Flags}, nil
+	return Identity{UserID: id, Bot: true, AppFlags: app.Flags, TokenFamily: botFamily(issued)}, nil
 }
+
+// botFamily is a bot token's TokenFamily: only one bot token is valid at a time, the one
+// with the application's current issue stamp.
+func botFamily(issued int64) string { return botFamilyPrefix + strconv.FormatInt(issued, 10) }
+
+const botFamilyPrefix = "bot:"
 
 type accessClaims struct {
 	jwt.RegisteredClaims
 	Kind string `json:"knd"`
+	// Family is the refresh-token family the access token was minted for (OpenID's session
+	// ID claim); revoking the family revokes the access token at once.
+	Family string `json:"sid"`
 }
 
-func (s *Service) accessToken(userID snowflake.ID) (string, error) {
+func (s *Service) accessToken(userID snowflake.ID, family string) (string, error) {
 	now := s.now()
 	c := accessClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -122,7 +140,8 @@ func (s *Service) accessToken(userID snowflake.ID) (string, error) {
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(s.access)),
 		},
-		Kind: "access",
+		Kind:   "access",
+		Family: family,
 	}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.jwtKey)
 	if err != nil {
@@ -131,48 +150,75 @@ func (s *Service) accessToken(userID snowflake.ID) (string, error) {
 	return tok, nil
 }
 
-// verifiedToken is a checked access token's subject and expiry.
+// verifiedToken is a checked access token's subject, family and expiry.
 type verifiedToken struct {
 	userID  snowflake.ID
+	family  string
 	expires time.Time
 }
 
 // verifyAccessToken checks a JWT's signature and claims, remembering the result per token.
-func (s *Service) verifyAccessToken(token string) (snowflake.ID, bool) {
+// Tokens without a family (minted before families were carried) are refused: they could not
+// be revoked; the client refreshes, and its refresh token still works.
+func (s *Service) verifyAccessToken(token string) (verifiedToken, bool) {
 	now := s.now()
 	if v, ok, _ := s.tokens.get(token); ok {
-		return v.userID, now.Before(v.expires)
+		return v, now.Before(v.expires)
 	}
 	var c accessClaims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.jwtKey, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithTimeFunc(s.now), jwt.WithExpirationRequired())
-	if err != nil || c.Kind != "access" || c.ExpiresAt == nil {
-		return 0, false
+	if err != nil || c.Kind != "access" || c.ExpiresAt == nil || c.Family == "" {
+		return verifiedToken{}, false
 	}
 	id, err := snowflake.Parse(c.Subject)
 	if err != nil {
-		return 0, false
+		return verifiedToken{}, false
 	}
+	v := verifiedToken{userID: id, family: c.Family, expires: c.ExpiresAt.Time}
 	// Only valid tokens are remembered, so garbage cannot fill the cache. The key is copied:
 	// callers may pass a string that aliases a reused buffer (Fiber's header values do).
-	s.tokens.put(strings.Clone(token), verifiedToken{userID: id, expires: c.ExpiresAt.Time}, 0)
-	return id, true
+	s.tokens.put(strings.Clone(token), v, 0)
+	return v, true
 }
 
 func (s *Service) authenticateUser(ctx context.Context, token string) (Identity, error) {
-	id, ok := s.verifyAccessToken(token)
+	v, ok := s.verifyAccessToken(token)
 	if !ok {
 		return Identity{}, ErrUnauthorized
 	}
-	u, err := s.getUser(ctx, id)
+	revoked, err := s.familyRevoked(ctx, v.family)
+	if err != nil {
+		return Identity{}, err
+	}
+	if revoked {
+		return Identity{}, ErrUnauthorized
+	}
+	u, err := s.getUser(ctx, v.userID)
 	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return Identity{}, ErrUnauthorized
 		}
 		return Identity{}, fmt.Errorf("load user: %w", err)
 	}
-	return Identity{UserID: u.ID, Bot: u.Bot}, nil
+	return Identity{UserID: u.ID, Bot: u.Bot, TokenFamily: v.family}, nil
+}
+
+// familyRevoked answers from the family cache, loading from the store on a miss. Revocations
+// reach the cache at once on every node through the revocation event (see Revocation); the
+// cache's TTL bounds how long a missed event could go unnoticed.
+func (s *Service) familyRevoked(ctx context.Context, family string) (bool, error) {
+	revoked, ok, gen := s.families.get(family)
+	if ok {
+		return revoked, nil
+	}
+	revoked, err := s.store.Tokens().FamilyRevoked(ctx, family)
+	if err != nil {
+		return false, fmt.Errorf("check token family: %w", err)
+	}
+	s.families.put(strings.Clone(family), revoked, gen)
+	return revoked, nil
 }
 
 // LoginTokens is what register, login and refresh return: a short-lived access token (a JWT)
@@ -185,8 +231,17 @@ type LoginTokens struct {
 	ExpiresIn    int          `json:"expires_in"`
 }
 
+// newLoginTokens mints a token pair; family "" starts a new family (a login).
 func (s *Service) newLoginTokens(ctx context.Context, userID snowflake.ID, family string) (LoginTokens, error) {
-	access, err := s.accessToken(userID)
+	if family == "" {
+		// Random, not derived from a token: access tokens carry it in the clear.
+		id := make([]byte, 16)
+		if _, err := rand.Read(id); err != nil {
+			return LoginTokens{}, fmt.Errorf("generate token family: %w", err)
+		}
+		family = base64.RawURLEncoding.EncodeToString(id)
+	}
+	access, err := s.accessToken(userID, family)
 	if err != nil {
 		return LoginTokens{}, err
 	}
@@ -195,9 +250,6 @@ func (s *Service) newLoginTokens(ctx context.Context, userID snowflake.ID, famil
 		return LoginTokens{}, fmt.Errorf("generate refresh token: %w", err)
 	}
 	refresh := base64.RawURLEncoding.EncodeToString(raw)
-	if family == "" {
-		family = refreshID(refresh)
-	}
 	err = s.store.Tokens().Create(ctx, storage.RefreshToken{
 		ID:        refreshID(refresh),
 		UserID:    userID,
@@ -227,17 +279,83 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (LoginTokens
 	if t.Revoked || s.now().After(t.ExpiresAt) {
 		return LoginTokens{}, ErrUnauthorized
 	}
+	// A token minted by a refresh that raced the family's revocation is not itself marked.
+	revoked, err := s.familyRevoked(ctx, t.FamilyID)
+	if err != nil {
+		return LoginTokens{}, err
+	}
+	if revoked {
+		return LoginTokens{}, ErrUnauthorized
+	}
 	first, err := s.store.Tokens().MarkUsed(ctx, id, s.now())
 	if err != nil {
 		return LoginTokens{}, fmt.Errorf("mark refresh token used: %w", err)
 	}
 	if !first {
-		if err := s.store.Tokens().RevokeFamily(ctx, t.FamilyID); err != nil {
-			return LoginTokens{}, fmt.Errorf("revoke token family: %w", err)
+		if err := s.revokeFamily(ctx, t.UserID, t.FamilyID); err != nil {
+			return LoginTokens{}, err
 		}
 		return LoginTokens{}, ErrRefreshReused
 	}
 	return s.newLoginTokens(ctx, t.UserID, t.FamilyID)
+}
+
+// Logout is POST /auth/logout: it revokes the family of the token the user presented, so its
+// refresh token, every access token of the family and the gateway sessions they opened stop
+// working at once, on every node.
+func (s *Service) Logout(ctx context.Context, id Identity) error {
+	if id.Bot || id.TokenFamily == "" || strings.HasPrefix(id.TokenFamily, botFamilyPrefix) {
+		return ErrUnauthorized
+	}
+	return s.revokeFamily(ctx, id.UserID, id.TokenFamily)
+}
+
+// revokeFamily revokes a user's token family in the store, then tells every node.
+func (s *Service) revokeFamily(ctx context.Context, userID snowflake.ID, family string) error {
+	if err := s.store.Tokens().RevokeFamily(ctx, family); err != nil {
+		return fmt.Errorf("revoke token family: %w", err)
+	}
+	s.publishRevocation(ctx, Revocation{UserID: userID, Family: family})
+	return nil
+}
+
+// EventTokensRevoked is Parley's own bus event (never dispatched to clients) announcing a
+// Revocation; its Data is the Revocation's JSON, read with RevocationOf. It is published
+// with Cache set, so it reaches every node (events.CacheTopic) as well as the user's topic.
+const EventTokensRevoked opcodes.EventName = "PARLEY_TOKENS_REVOKED"
+
+// Revocation says that a credential stopped working: every node's Service drops what it
+// cached about it, and every node's gateway closes the sessions it authenticated with 4004.
+type Revocation struct {
+	// UserID is the credential's user (or bot).
+	UserID snowflake.ID `json:"user_id"`
+	// Family is the revoked Identity.TokenFamily.
+	Family string `json:"family"`
+}
+
+func (s *Service) publishRevocation(ctx context.Context, r Revocation) {
+	s.publish(ctx, events.Event{Name: EventTokensRevoked, UserIDs: []snowflake.ID{r.UserID}}, r)
+}
+
+// RevocationOf extracts the Revocation an EventTokensRevoked carries.
+func RevocationOf(ev events.Event) (Revocation, bool) {
+	if ev.Name != EventTokensRevoked {
+		return Revocation{}, false
+	}
+	var r Revocation
+	if json.Unmarshal(ev.Data, &r) != nil || r.Family == "" {
+		return Revocation{}, false
+	}
+	return r, true
+}
+
+// observeRevocation updates the caches for a revocation from this node or another.
+func (s *Service) observeRevocation(r Revocation) {
+	if strings.HasPrefix(r.Family, botFamilyPrefix) {
+		s.apps.invalidate(r.UserID) // the next use reloads the new stamp
+		return
+	}
+	s.families.set(r.Family, true)
 }
 
 // Password hashing: argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).

@@ -23,14 +23,20 @@ import (
 // seen at most that late. A TTL bounds every entry in any case, as a safety net. Only found
 // rows are cached (a new row is never hidden by a cached miss).
 //
+// Token families (refresh-token families; access tokens carry theirs) are cached with their
+// revocation state for familyCacheTTL. A revocation sets the entry on the revoking node and,
+// through the EventTokensRevoked event that every node observes, on all others at once; the
+// TTL only bounds how long a lost event could hide one.
+//
 // Verified access tokens are cached too (token → subject and expiry): a JWT never changes, so
 // re-checking its signature on every request only costs CPU. Expiry is still checked on each
 // use, and the user is still looked up (so a deleted user's token stops working).
 const (
-	userCacheTTL  = 30 * time.Second
-	jwtCacheTTL   = time.Minute
-	appCacheTTL   = 5 * time.Second
-	cacheMaxItems = 100_000
+	userCacheTTL   = 30 * time.Second
+	jwtCacheTTL    = time.Minute
+	familyCacheTTL = 30 * time.Second
+	appCacheTTL    = 5 * time.Second
+	cacheMaxItems  = 100_000
 )
 
 // ttlCache is a map with expiring entries. gen counts invalidations: a load that started
@@ -93,6 +99,16 @@ func (c *ttlCache[K, V]) reset() {
 	c.mu.Unlock()
 }
 
+// set stores v whatever loads are in flight (they will not overwrite it): for state learnt
+// from an event rather than loaded.
+func (c *ttlCache[K, V]) set(id K, v V) {
+	c.mu.Lock()
+	c.gen++
+	gen := c.gen
+	c.mu.Unlock()
+	c.put(id, v, gen)
+}
+
 func (c *ttlCache[K, V]) invalidate(id K) {
 	c.mu.Lock()
 	delete(c.m, id)
@@ -134,6 +150,9 @@ func (s *Service) loadApplication(ctx context.Context, id snowflake.ID, gen uint
 
 // observeCaches drops cache entries an event (from this node or another) makes stale.
 func (s *Service) observeCaches(ev events.Event) {
+	if r, ok := RevocationOf(ev); ok {
+		s.observeRevocation(r)
+	}
 	if ev.Name == opcodes.EventUserUpdate {
 		for _, id := range ev.UserIDs {
 			s.users.invalidate(id)
@@ -144,9 +163,10 @@ func (s *Service) observeCaches(ev events.Event) {
 // cacheEvent reports whether ev makes state cached by a Service stale: a guild's permission
 // inputs (guild, role, channel, member and ban events) or a user (USER_UPDATE). On several
 // nodes every node's Service must see these events, including nodes without a session that
-// receives them: publish marks them Cache, so they go on events.CacheTopic.
+// receives them: publish marks them Cache, so they go on events.CacheTopic. Token
+// revocations (EventTokensRevoked) are among them.
 func cacheEvent(ev events.Event) bool {
-	if ev.Name == opcodes.EventUserUpdate {
+	if ev.Name == opcodes.EventUserUpdate || ev.Name == EventTokensRevoked {
 		return true
 	}
 	return ev.GuildID != 0 && changesGuildPerms(ev.Name)
@@ -159,4 +179,5 @@ func (s *Service) resetCaches() {
 	s.perms.reset()
 	s.users.reset()
 	s.apps.reset()
+	s.families.reset()
 }

@@ -75,7 +75,9 @@ type Service struct {
 	users   *ttlCache[snowflake.ID, storage.User]
 	apps    *ttlCache[snowflake.ID, storage.Application]
 	tokens  *ttlCache[string, verifiedToken]
-	botKey  []byte
+	// families caches each token family's revocation state.
+	families *ttlCache[string, bool]
+	botKey   []byte
 }
 
 const secretSetting = "token_secret"
@@ -131,6 +133,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s.users = newTTLCache[snowflake.ID, storage.User](userCacheTTL)
 	s.apps = newTTLCache[snowflake.ID, storage.Application](appCacheTTL)
 	s.tokens = newTTLCache[string, verifiedToken](jwtCacheTTL)
+	s.families = newTTLCache[string, bool](familyCacheTTL)
 	s.botKey = derive(s.secret, "bot-token")
 	// Listen before subscribing: nothing the subscription brings is lost.
 	s.stop = s.bus.Listen(cacheListener{s})
