@@ -50,6 +50,8 @@ type remap struct {
 type call struct {
 	ctx  context.Context
 	user snowflake.ID // the caller; 0 on public routes
+	// ident is the caller's whole identity (POST /auth/logout revokes its token family).
+	ident guilds.Identity
 }
 
 // reason is the audit-log reason as the domain's ban/kick methods take it: nil when absent.
@@ -170,7 +172,7 @@ func (rt *route) handler() handler {
 }
 
 func (r *request) call() *call {
-	return &call{ctx: r.ctx, user: r.id.UserID}
+	return &call{ctx: r.ctx, user: r.id.UserID, ident: r.id}
 }
 
 // auditReason is the URL-decoded X-Audit-Log-Reason header, cut to AuditReasonMax UTF-16 code

@@ -35,6 +35,18 @@ type Config struct {
 	RateLimiter ratelimit.Limiter
 	// RateLimits sets the global and per-route limits. Default: see RateLimits.
 	RateLimits RateLimits
+	// LoginAttempts keeps the per-account login throttle's state (see ratelimit.BackOff).
+	// Default: an in-process ratelimit.MemoryAttempts; redisbus.Limiter shares it between
+	// nodes.
+	LoginAttempts ratelimit.Attempts
+	// LoginBackOff is the per-account login throttle's policy. Default:
+	// ratelimit.DefaultBackOff.
+	LoginBackOff ratelimit.BackOff
+	// AllowedOrigins are the browser origins ("https://chat.example.org") that may call the
+	// API: CORS answers and credentials are given to these only (see cors.go). Entries are
+	// compared exactly with the Origin header, so give them as browsers send it. Default:
+	// none (cmd passes Parley's own public origin).
+	AllowedOrigins []string
 	// Logger receives diagnostics. Default: discard.
 	Logger *slog.Logger
 }
@@ -47,6 +59,9 @@ type Server struct {
 	decls   []*route // every declared operation, in registration order
 	limiter ratelimit.Limiter
 	limits  RateLimits
+	logins  ratelimit.Attempts
+	backOff ratelimit.BackOff
+	origins originSet
 	log     *slog.Logger
 }
 
@@ -76,11 +91,17 @@ func New(cfg Config, svc *guilds.Service) (*Server, error) {
 	if cfg.RateLimiter == nil {
 		cfg.RateLimiter = ratelimit.NewMemory(nil)
 	}
+	if cfg.LoginAttempts == nil {
+		cfg.LoginAttempts = ratelimit.NewMemoryAttempts(nil)
+	}
 	s := &Server{
 		cfg:     cfg,
 		svc:     svc,
 		limiter: cfg.RateLimiter,
 		limits:  cfg.RateLimits.withDefaults(),
+		logins:  cfg.LoginAttempts,
+		backOff: cfg.LoginBackOff.WithDefaults(),
+		origins: newOriginSet(cfg.AllowedOrigins),
 		log:     cfg.Logger,
 	}
 	s.app = fiber.New(fiber.Config{
@@ -94,9 +115,10 @@ func New(cfg Config, svc *guilds.Service) (*Server, error) {
 	s.app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
-			s.log.Error("panic in handler", "method", c.Method(), "path", c.Path(), "panic", e, "stack", string(debug.Stack()))
+			s.log.Error("panic in handler", "method", c.Method(), "path", logPath(c), "panic", e, "stack", string(debug.Stack()))
 		},
 	}))
+	s.app.Use(s.cors)
 	s.routes()
 	return s, nil
 }
@@ -125,9 +147,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	ae := toAPIError(err)
 	if ae.Status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		s.log.Error("request failed", "method", c.Method(), "path", logPath(c), "err", err)
 	}
 	return writeJSON(c, ae.Status, ae)
+}
+
+// logPath is the request path for logs, with credentials in it (a webhook's token)
+// replaced: tokens never reach the logs.
+func logPath(c *fiber.Ctx) string {
+	p := c.Path()
+	for _, name := range c.Route().Params {
+		if strings.Contains(name, "token") {
+			if v := c.Params(name); v != "" {
+				p = strings.Replace(p, "/"+v, "/[redacted]", 1)
+			}
+		}
+	}
+	return p
 }
 
 // authMode says who may call a route.
@@ -206,11 +242,14 @@ func (s *Server) handle(method, template string, mode authMode, h handler) {
 	}
 }
 
-// fail writes err as Discord's JSON error.
+// fail writes err as Discord's JSON error (a throttled login as Discord's 429).
 func (s *Server) fail(c *fiber.Ctx, err error) error {
+	if t, ok := asThrottled(err); ok {
+		return s.tooMany(c, ratelimit.Decision{ResetAfter: t.wait}, false)
+	}
 	ae := toAPIError(err)
 	if ae.Status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		s.log.Error("request failed", "method", c.Method(), "path", logPath(c), "err", err)
 	}
 	return writeJSON(c, ae.Status, ae)
 }

@@ -89,7 +89,69 @@ func (r *Limiter) Take(ctx context.Context, key string, limit int, per time.Dura
 	return d, nil
 }
 
+// attemptScript is ratelimit.MemoryAttempts.Attempt in Redis: the key is a hash {n, last} (last
+// in ms of Redis' own clock, so nodes' clocks need not agree) expiring Forget after the last
+// recorded attempt. Returns {0, ms to wait} or {1, attempts now on record}.
+var attemptScript = redis.NewScript(`
+local free = tonumber(ARGV[1])
+local base = tonumber(ARGV[2])
+local max = tonumber(ARGV[3])
+local forget = tonumber(ARGV[4])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rec = redis.call('HMGET', KEYS[1], 'n', 'last')
+local n = tonumber(rec[1]) or 0
+local last = tonumber(rec[2]) or 0
+if n > 0 and now - last >= forget then
+  n = 0
+end
+if n >= free then
+  local d = base
+  local i = free
+  while i < n and d < max do
+    d = d * 2
+    i = i + 1
+  end
+  if d > max then d = max end
+  local wait = last + d - now
+  if wait > 0 then
+    return {0, wait}
+  end
+end
+redis.call('HSET', KEYS[1], 'n', n + 1, 'last', now)
+redis.call('PEXPIRE', KEYS[1], forget)
+return {1, n + 1}
+`)
+
+// Attempt implements ratelimit.Attempts, with one round trip.
+func (r *Limiter) Attempt(ctx context.Context, key string, p ratelimit.BackOff) (time.Duration, error) {
+	p = p.WithDefaults()
+	res, err := attemptScript.Run(ctx, r.client, []string{r.prefix + key},
+		p.Free, p.Base.Milliseconds(), p.Max.Milliseconds(), p.Forget.Milliseconds()).Int64Slice()
+	if err != nil {
+		return 0, fmt.Errorf("redisbus: login attempts: %w", err)
+	}
+	if len(res) != 2 {
+		return 0, fmt.Errorf("redisbus: login attempts: unexpected reply %v", res)
+	}
+	if res[0] == 1 {
+		return 0, nil
+	}
+	return max(time.Duration(res[1])*time.Millisecond, time.Millisecond), nil
+}
+
+// Succeeded implements ratelimit.Attempts.
+func (r *Limiter) Succeeded(ctx context.Context, key string) error {
+	if err := r.client.Del(ctx, r.prefix+key).Err(); err != nil {
+		return fmt.Errorf("redisbus: login attempts: %w", err)
+	}
+	return nil
+}
+
 // Close closes the Redis client.
 func (r *Limiter) Close() error { return r.client.Close() }
 
-var _ ratelimit.Limiter = (*Limiter)(nil)
+var (
+	_ ratelimit.Limiter  = (*Limiter)(nil)
+	_ ratelimit.Attempts = (*Limiter)(nil)
+)
