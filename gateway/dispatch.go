@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
@@ -14,8 +15,15 @@ import (
 // remote, takes the same path — d arrives encoded, in each form the publisher built.
 type busListener struct{ s *Server }
 
-// Receive implements events.Listener.
+// Receive implements events.Listener. A token revocation is never a dispatch: it closes
+// the sessions the revoked token opened.
 func (l busListener) Receive(ctx context.Context, ev events.Event, _ bool) {
+	if ev.Name == guilds.EventTokensRevoked {
+		if r, ok := guilds.RevocationOf(ev); ok {
+			l.s.revoke(r)
+		}
+		return
+	}
 	f := fanout{srv: l.s, ctx: ctx, ev: ev}
 	f.run()
 }
@@ -23,6 +31,24 @@ func (l busListener) Receive(ctx context.Context, ev events.Event, _ bool) {
 // Gap implements events.Listener. Sessions keep running: Discord too gives no signal for a
 // dispatch it never sent, and the domain (also a listener) drops its caches.
 func (busListener) Gap() {}
+
+// revoke closes, with 4004, every session on this node that a now revoked token opened (or
+// last resumed), and ends it so it cannot be resumed.
+func (s *Server) revoke(r guilds.Revocation) {
+	for _, sess := range s.hub.userSessions(r.UserID) {
+		sess.mu.Lock()
+		match, c := sess.family == r.Family, sess.conn
+		sess.mu.Unlock()
+		if !match {
+			continue
+		}
+		sess.end()
+		if c != nil {
+			c.kill(opcodes.CloseAuthenticationFailed, "authentication failed")
+		}
+		sess.log.Debug("gateway: session closed, its token was revoked")
+	}
+}
 
 // fanout delivers one event. It wraps each form of d the publisher encoded (full, and without
 // message content) in one shared payload at most, never per recipient, and checks

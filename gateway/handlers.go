@@ -145,6 +145,7 @@ func (c *conn) handleIdentify(d json.RawMessage) error {
 		compress:       (&opcodes.IdentifyData{Compress: w.Compress}).WantsPayloadCompression() && c.transport == transportNone && c.enc == encodingJSON,
 		guilds:         make(map[snowflake.ID]struct{}, len(mine)),
 		starting:       true,
+		family:         ident.TokenFamily,
 	}
 	s.log = c.srv.log.With("session_id", s.id, "user_id", s.userID)
 	for _, g := range mine {
@@ -165,6 +166,12 @@ func (c *conn) handleIdentify(d json.RawMessage) error {
 		return err
 	}
 	c.srv.hub.add(s, mine)
+	// A revocation that arrived between Authenticate and hub.add found no session to close;
+	// the domain has seen it, so asking again catches it.
+	if _, err := c.srv.svc.Authenticate(ctx, token); errors.Is(err, guilds.ErrUnauthorized) {
+		s.end()
+		return closeErr(opcodes.CloseAuthenticationFailed, "authentication failed")
+	}
 	c.srv.waitSubscribed(ctx, s.userID, mine)
 	for _, g := range mine {
 		c.srv.sendGuildCreate(ctx, s, g, false)
@@ -329,6 +336,7 @@ func (c *conn) handleResume(d json.RawMessage) error {
 		old.kill(opcodes.CloseUnknownError, "session resumed on another connection")
 	}
 	s.attachLocked(c)
+	s.family = ident.TokenFamily
 	for _, e := range s.replay {
 		if e.seq > seq {
 			c.enqueue(frame{op: opcodes.Dispatch, seq: e.seq, p: e.p}, false)

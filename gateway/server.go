@@ -61,6 +61,13 @@ type Config struct {
 	// MembersRequestInterval limits op 8 requests for all of a guild's members to one per
 	// guild per session. Default: 30 s.
 	MembersRequestInterval time.Duration
+	// AllowedOrigins are the browser origins ("https://chat.example.org") whose pages may open
+	// a gateway connection. An upgrade without an Origin header (bots, any non-browser
+	// client) is always accepted; one from an origin not listed is refused with 403 before
+	// the upgrade, so a page elsewhere cannot use a visitor's browser against the gateway.
+	// Compared exactly with the header, as browsers send it (lower case, no default port, no
+	// trailing slash). Default: none (cmd passes Parley's own public origin).
+	AllowedOrigins []string
 	// Bus brings the domain's committed events (and other nodes' presences) to this node's
 	// sessions; the Server subscribes to its sessions' guilds and users. It must be the bus
 	// the domain publishes on. The caller created it and closes it, after Shutdown. Default:
@@ -130,6 +137,7 @@ type Server struct {
 	presences *presenceStore
 	stats     *statsTable
 	hello     *payload
+	origins   map[string]bool
 
 	ctx    context.Context // parent of every connection's context; cancelled by Shutdown
 	cancel context.CancelFunc
@@ -162,13 +170,19 @@ func New(cfg Config, svc Domain) (*Server, error) {
 		presences: newPresenceStore(),
 		stats:     newStatsTable(),
 		conns:     make(map[*conn]struct{}),
+		origins:   make(map[string]bool, len(cfg.AllowedOrigins)),
+	}
+	for _, o := range cfg.AllowedOrigins {
+		if o = strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/")); o != "" {
+			s.origins[o] = true
+		}
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:    1024,
 		WriteBufferSize:   4096,
 		WriteBufferPool:   &sync.Pool{},
 		EnableCompression: false, // Discord compression is application-level (compress=)
-		CheckOrigin:       func(*http.Request) bool { return true },
+		CheckOrigin:       s.originAllowed,
 	}
 	if s.bus == nil {
 		s.bus, s.ownBus = events.NewMemory(), true
@@ -294,8 +308,19 @@ func (s *Server) waitLookups(ctx context.Context) error {
 	}
 }
 
-// serveWebSocket validates the query, upgrades and starts the connection's goroutine.
+// originAllowed is the upgrader's CheckOrigin: no Origin (not a browser), or a listed one.
+func (s *Server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	return origin == "" || s.origins[origin]
+}
+
+// serveWebSocket validates the origin and the query, upgrades and starts the connection's
+// goroutine.
 func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	if !s.originAllowed(r) {
+		writeJSON(w, http.StatusForbidden, map[string]any{"message": "403: Forbidden (origin not allowed)", "code": 0})
+		return
+	}
 	q := r.URL.Query()
 	version, badVersion := 10, false
 	if v := q.Get("v"); v != "" {

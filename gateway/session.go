@@ -31,7 +31,10 @@ type Session struct {
 	compress       bool // Identify compress:true (payload compression)
 
 	// Guarded by mu.
-	mu       sync.Mutex
+	mu sync.Mutex
+	// family is the TokenFamily of the token that identified or last resumed the session; its
+	// revocation closes the session with 4004.
+	family   string
 	seq      int64         // last sequence number assigned; READY is 1
 	replay   []replayEntry // dispatches after the client's last acknowledged seq, oldest first
 	conn     *conn         // nil while detached
