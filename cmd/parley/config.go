@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ type config struct {
 	ResumeWindow     time.Duration
 	TestControls     bool
 	ReadyFile        string
+	// AllowedOrigins are the extra browser origins allowed besides Parley's own (see
+	// allowedOrigins), normalised as browsers send them.
+	AllowedOrigins []string
 }
 
 // flagHelp reports that -h was asked for and usage printed.
@@ -54,6 +58,7 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.ResumeWindow, "resume-window", envDuration("PARLEY_RESUME_WINDOW", 3*time.Minute), "how long a dropped session stays resumable (env PARLEY_RESUME_WINDOW)")
 	fs.BoolVar(&c.TestControls, "test-controls", envOr("PARLEY_TEST_CONTROLS", "") == "1", "serve test-only controls under /_parley/test on the gateway listener (never in production)")
 	fs.StringVar(&c.ReadyFile, "ready-file", envOr("PARLEY_READY_FILE", ""), "write the bound URLs as JSON to this file once listening")
+	origins := fs.String("allowed-origins", envOr("PARLEY_ALLOWED_ORIGINS", ""), "comma-separated browser origins (https://chat.example.org) allowed to open the gateway and call REST with credentials, besides Parley's own (the --public-rest-url origin) (env PARLEY_ALLOWED_ORIGINS)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, flagHelp
@@ -69,7 +74,53 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return c, err
 	}
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		n, err := normalizeOrigin(o, false)
+		if err != nil {
+			return c, fmt.Errorf("--allowed-origins: %w", err)
+		}
+		c.AllowedOrigins = append(c.AllowedOrigins, n)
+	}
 	return c, nil
+}
+
+// normalizeOrigin turns a configured origin (or, with anyPath, a URL: Parley's own) into the
+// form browsers send in the Origin header: lower-case scheme and host, no default port, no
+// path. Only http and https origins exist for pages that could call Parley.
+func normalizeOrigin(raw string, anyPath bool) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("origin %q: %w", raw, err)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if (scheme != "http" && scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" ||
+		(!anyPath && u.Path != "" && u.Path != "/") {
+		return "", fmt.Errorf("origin %q: want scheme://host[:port], http or https", raw)
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host, nil
+}
+
+// allowedOrigins is what the gateway and REST accept: Parley's own origin (that of the public
+// REST URL, which serves the web client) and the configured ones.
+func allowedOrigins(publicRESTURL string, extra []string) ([]string, error) {
+	own, err := normalizeOrigin(publicRESTURL, true)
+	if err != nil {
+		return nil, fmt.Errorf("public REST URL: %w", err)
+	}
+	return append([]string{own}, extra...), nil
 }
 
 func parseLevel(s string) (slog.Level, error) {

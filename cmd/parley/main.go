@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -89,6 +90,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	mode := "single-node"
 	var bus events.Broker = events.NewMemory()
 	var limiter ratelimit.Limiter
+	var logins ratelimit.Attempts // the per-account login throttle; shared like the rate limits
 	if cfg.RedisURL != "" {
 		node := fmt.Sprintf("w%d-p%d-%s", cfg.WorkerID, cfg.ProcessID, randomHex(4))
 		rb, err := redisbus.New(ctx, redisbus.Config{
@@ -104,7 +106,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			return fmt.Errorf("--redis-url: %w", err)
 		}
 		defer rl.Close()
-		bus, limiter = rb, rl
+		bus, limiter, logins = rb, rl, rl
 		mode = "multi-node (redis, node " + node + ")"
 		if cfg.DatabaseURL == "" {
 			log.Warn("--redis-url without --database-url: each node keeps its own embedded store, so nodes do not share data")
@@ -137,6 +139,10 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if gwURL == "" {
 		gwURL = publicURL("ws", gwLn.Addr())
 	}
+	origins, err := allowedOrigins(restURL, cfg.AllowedOrigins)
+	if err != nil {
+		return fmt.Errorf("--public-rest-url: %w", err)
+	}
 
 	svc, err := guilds.New(ctx, guilds.Config{
 		Store: store, IDs: ids, Bus: bus, CDNURL: restURL,
@@ -152,6 +158,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		PublicURL:         gwURL,
 		HeartbeatInterval: time.Duration(cfg.HeartbeatMS) * time.Millisecond,
 		ResumeWindow:      cfg.ResumeWindow,
+		AllowedOrigins:    origins,
 		Logger:            log.With("component", "gateway"),
 		TestControls:      cfg.TestControls,
 		PostMessage: func(ctx context.Context, authorID, channelID snowflake.ID, content string) error {
@@ -169,8 +176,10 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			t, r, reset, mc := gw.SessionStartLimit(userID)
 			return 1, t, r, int(reset / time.Millisecond), mc
 		},
-		RateLimiter: limiter,
-		Logger:      log.With("component", "rest"),
+		RateLimiter:    limiter,
+		LoginAttempts:  logins,
+		AllowedOrigins: origins,
+		Logger:         log.With("component", "rest"),
 	}, svc)
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
@@ -188,7 +197,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	}()
 
 	log.Info("parley listening", "mode", mode, "rest", restURL, "gateway", gwURL, "store", backend,
-		"startup", time.Since(start).Round(time.Millisecond), "test_controls", cfg.TestControls)
+		"startup", time.Since(start).Round(time.Millisecond), "test_controls", cfg.TestControls,
+		"allowed_origins", strings.Join(origins, ","))
 	if firstStart {
 		fmt.Fprintf(stderr, "\nFirst start on an empty store. Create a demo user, guild and bot with:\n\n    go run ./cmd/parley demo --url %s\n\n", restURL)
 	}

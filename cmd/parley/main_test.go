@@ -363,7 +363,9 @@ func TestDemoCommand(t *testing.T) {
 }
 
 func TestBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"--worker-id", "32"}, {"--log-level", "loud"}, {"--nope"}, {"extra"}} {
+	for _, args := range [][]string{{"--worker-id", "32"}, {"--log-level", "loud"}, {"--nope"}, {"extra"},
+		{"--allowed-origins", "ftp://files.example.org"}, {"--allowed-origins", "https://chat.example.org/app"},
+		{"--allowed-origins", "*"}, {"--allowed-origins", "chat.example.org"}} {
 		if code := run(context.Background(), args, io.Discard, io.Discard); code != 2 {
 			t.Errorf("run(%v) = %d, want 2", args, code)
 		}
