@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/redis/go-redis/v9"
 )
 
 // TestLogoutClosesGatewaySession: logging out through REST revokes the token's family, and
@@ -83,5 +87,106 @@ func TestBrowserOrigins(t *testing.T) {
 		if !ok && (resp == nil || resp.StatusCode != 403) {
 			t.Errorf("gateway refusal for %s: %v, want 403", origin, resp)
 		}
+	}
+}
+
+// expectClose reads until the gateway closes and checks the code.
+func (g *gw) expectClose(code int) {
+	g.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := g.read(time.Until(deadline))
+		if err == nil {
+			continue
+		}
+		if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != code {
+			g.t.Fatalf("gateway: %v, want close %d", err, code)
+		}
+		return
+	}
+}
+
+// TestMultiNodeRevocation: a logout or bot-token reset on node A stops the token on node B
+// at once (REST and gateway), and the login throttle counts across both nodes.
+func TestMultiNodeRevocation(t *testing.T) {
+	redisURL := testRedis(t)
+	dbURL := testSchema(t)
+	var rb [6]byte
+	rand.Read(rb[:])
+	prefix := "parley-test:revoke:" + hex.EncodeToString(rb[:]) + ":"
+	node := func(worker string) *server {
+		return startServer(t, t.TempDir(), "--database-url", dbURL, "--redis-url", redisURL,
+			"--redis-prefix", prefix, "--worker-id", worker)
+	}
+	a, b := node("1"), node("2")
+	t.Cleanup(func() {
+		opt, _ := redis.ParseURL(redisURL)
+		c := redis.NewClient(opt)
+		defer c.Close()
+		ctx := context.Background()
+		if keys, _ := c.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
+			c.Del(ctx, keys...)
+		}
+	})
+	f := a.fixture(t, "revoker", 0)
+
+	// Within a short time, not at the next cache expiry (30 s for families, 5 s for bots).
+	refusedOnB := func(what, token string) {
+		t.Helper()
+		start := time.Now()
+		code, _ := b.status(t, "GET", "/users/@me", token)
+		for code == 200 && time.Since(start) < time.Second {
+			time.Sleep(time.Millisecond)
+			code, _ = b.status(t, "GET", "/users/@me", token)
+		}
+		if code != 401 {
+			t.Fatalf("%s: node B still answers %d", what, code)
+		}
+		t.Logf("%s: node B refuses the token after %v", what, time.Since(start))
+	}
+
+	// A user's session on B, and B's cache holding the family as valid.
+	g := identify(t, b, f.userToken, 1)
+	g.expect("READY")
+	if code, body := b.status(t, "GET", "/users/@me", f.userToken); code != 200 {
+		t.Fatalf("user on B: %d %s", code, body)
+	}
+	if code := a.api(t, "POST", "/auth/logout", f.userToken, nil, nil); code != 204 {
+		t.Fatalf("logout on A: %d", code)
+	}
+	refusedOnB("logout on A", f.userToken)
+	g.expectClose(4004)
+
+	// A bot connected to B; its owner resets the token through A.
+	var login map[string]any
+	a.api(t, "POST", "/auth/login", "", map[string]any{"login": "revoker", "password": "a long password"}, &login)
+	owner := login["token"].(string)
+	bg := identify(t, b, f.botToken, 1)
+	bg.expect("READY")
+	if code, _ := b.status(t, "GET", "/users/@me", "Bot "+f.botToken); code != 200 {
+		t.Fatalf("bot on B: %d", code)
+	}
+	a.api(t, "POST", "/applications/"+f.appID+"/bot/reset", owner, nil, nil)
+	refusedOnB("bot token reset on A", "Bot "+f.botToken)
+	bg.expectClose(4004)
+
+	// The per-account login throttle is shared: 5 failures spread over both nodes, then 429.
+	var last int
+	for i := range 6 {
+		s := a
+		if i%2 == 1 {
+			s = b
+		}
+		req, _ := http.NewRequest("POST", s.RESTURL+"/api/v10/auth/login", strings.NewReader(`{"login":"revoker","password":"wrong password"}`))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		last = res.StatusCode
+	}
+	if last != 429 {
+		t.Fatalf("6th failed login across both nodes: HTTP %d, want 429", last)
 	}
 }
