@@ -51,12 +51,14 @@ func (s originSet) allows(origin string) bool {
 
 // cors is the first middleware.
 func (s *Server) cors(c *fiber.Ctx) error {
+	// Every answer varies by Origin (a shared cache must not hand an answer made without
+	// CORS headers to a page that needs them).
+	h := &c.Response().Header
+	h.Add(fiber.HeaderVary, fiber.HeaderOrigin)
 	origin := c.Get(fiber.HeaderOrigin)
 	if origin == "" {
 		return c.Next()
 	}
-	h := &c.Response().Header
-	h.Add(fiber.HeaderVary, fiber.HeaderOrigin)
 	allowed := s.origins.allows(origin)
 	preflight := c.Method() == fiber.MethodOptions && c.Get(fiber.HeaderAccessControlRequestMethod) != ""
 	switch {
