@@ -3,14 +3,11 @@ package guilds_test
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -23,6 +20,7 @@ import (
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage"
 	"github.com/parley-chat/parley/storage/embedded"
+	"github.com/parley-chat/parley/storage/testenv"
 )
 
 // revocations returns the Revocations among the recorded events.
@@ -229,9 +227,7 @@ func twoNodes(t *testing.T, redisURL string) (n1, n2 *guilds.Service, mute *atom
 		buses = [2]events.Broker{a, b}
 		gap2 = b.gap
 	} else {
-		var rnd [6]byte
-		rand.Read(rnd[:])
-		prefix := "parley-test:revoke:" + hex.EncodeToString(rnd[:]) + ":"
+		prefix := testenv.RedisPrefix(t, redisURL)
 		for i := range buses {
 			rb, err := redisbus.New(t.Context(), redisbus.Config{URL: redisURL, Prefix: prefix})
 			if err != nil {
@@ -257,18 +253,6 @@ func twoNodes(t *testing.T, redisURL string) (n1, n2 *guilds.Service, mute *atom
 	return nodes[0], nodes[1], mute, gap2
 }
 
-// redisTestURL returns PARLEY_TEST_REDIS_URL, or skips loudly (fails under CI=true).
-func redisTestURL(t *testing.T) string {
-	raw := os.Getenv("PARLEY_TEST_REDIS_URL")
-	if raw == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("Redis tests cannot run on CI: PARLEY_TEST_REDIS_URL is not set")
-		}
-		t.Skip("REDIS TESTS SKIPPED: set PARLEY_TEST_REDIS_URL")
-	}
-	return raw
-}
-
 // eventually retries f until it returns nil, for a bus that delivers asynchronously
 // (Redis: a round trip), or fails with f's last error.
 func eventually(t *testing.T, f func() error) {
@@ -288,7 +272,7 @@ func eventually(t *testing.T, f func() error) {
 
 func TestRevocationReachesOtherNodes(t *testing.T) {
 	t.Run("MemoryPair", func(t *testing.T) { testRevocationReachesOtherNodes(t, "") })
-	t.Run("Redis", func(t *testing.T) { testRevocationReachesOtherNodes(t, redisTestURL(t)) })
+	t.Run("Redis", func(t *testing.T) { testRevocationReachesOtherNodes(t, testenv.RedisURL(t)) })
 }
 
 func testRevocationReachesOtherNodes(t *testing.T, redisURL string) {

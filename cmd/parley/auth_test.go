@@ -1,16 +1,14 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/redis/go-redis/v9"
+
+	"github.com/parley-chat/parley/storage/testenv"
 )
 
 // TestLogoutClosesGatewaySession: logging out through REST revokes the token's family, and
@@ -109,25 +107,14 @@ func (g *gw) expectClose(code int) {
 // TestMultiNodeRevocation: a logout or bot-token reset on node A stops the token on node B
 // at once (REST and gateway), and the login throttle counts across both nodes.
 func TestMultiNodeRevocation(t *testing.T) {
-	redisURL := testRedis(t)
-	dbURL := testSchema(t)
-	var rb [6]byte
-	rand.Read(rb[:])
-	prefix := "parley-test:revoke:" + hex.EncodeToString(rb[:]) + ":"
+	redisURL := testenv.RedisURL(t)
+	dbURL, _ := testenv.PostgresSchema(t)
+	prefix := testenv.RedisPrefix(t, redisURL) // keys (rate limits, login throttle) deleted at cleanup
 	node := func(worker string) *server {
 		return startServer(t, t.TempDir(), "--database-url", dbURL, "--redis-url", redisURL,
 			"--redis-prefix", prefix, "--worker-id", worker)
 	}
 	a, b := node("1"), node("2")
-	t.Cleanup(func() {
-		opt, _ := redis.ParseURL(redisURL)
-		c := redis.NewClient(opt)
-		defer c.Close()
-		ctx := context.Background()
-		if keys, _ := c.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-			c.Del(ctx, keys...)
-		}
-	})
 	f := a.fixture(t, "revoker", 0)
 
 	// Within a short time, not at the next cache expiry (30 s for families, 5 s for bots).

@@ -1,14 +1,12 @@
 package ratelimit_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
 	"github.com/parley-chat/parley/guilds/events/redisbus"
 	"github.com/parley-chat/parley/guilds/ratelimit"
+	"github.com/parley-chat/parley/storage/testenv"
 )
 
 // attemptImpls are the Attempts implementations the table runs against.
@@ -77,25 +75,18 @@ func TestAttemptsBackOff(t *testing.T) {
 
 // TestRedisAttemptsShared: two nodes' limiters on one Redis throttle one key together.
 func TestRedisAttemptsShared(t *testing.T) {
-	url := testRedisURL(t)
+	url := testenv.RedisURL(t)
 	ctx := t.Context()
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	prefix := "parley-test:la:" + hex.EncodeToString(rnd[:]) + ":"
+	prefix := testenv.RedisPrefix(t, url)
 	var nodes [2]*redisbus.Limiter
 	for i := range nodes {
 		l, err := redisbus.NewLimiter(ctx, url, prefix)
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { l.Close() })
 		nodes[i] = l
 	}
-	t.Cleanup(func() {
-		nodes[0].Succeeded(context.Background(), "shared")
-		for _, l := range nodes {
-			l.Close()
-		}
-	})
 	a, b := nodes[0], nodes[1]
 	p := ratelimit.BackOff{Free: 1, Base: time.Hour}
 	if w, err := a.Attempt(ctx, "shared", p); err != nil || w != 0 {
