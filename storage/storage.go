@@ -41,6 +41,7 @@ type Store interface {
 	Emojis() EmojiStore
 	Settings() SettingStore
 	Attachments() AttachmentStore
+	Commands() CommandStore
 	// Close releases the backend's resources.
 	Close() error
 }
@@ -520,4 +521,70 @@ type SettingStore interface {
 	// PutIfAbsent stores value unless key exists, and returns the stored value either way, so
 	// two nodes starting together agree on one secret.
 	PutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+}
+
+// Command is an application command, global (GuildID zero) or of one guild. Type and Name
+// are columns because they make a command unique within its scope; everything else Discord
+// defines (description, options, localizations, permissions defaults, contexts) is Data, the
+// JSON the domain produced, stored verbatim.
+type Command struct {
+	ID            snowflake.ID
+	ApplicationID snowflake.ID
+	GuildID       snowflake.ID
+	Type          int
+	Name          string
+	// Version changes on every edit (a fresh snowflake), so clients can tell a stale copy.
+	Version snowflake.ID
+	Data    json.RawMessage
+}
+
+// CommandPermission is one overwrite of who may use a command: a role, user or channel
+// (Type 1, 2, 3) allowed or denied.
+type CommandPermission struct {
+	ID         snowflake.ID `json:"id"`
+	Type       int          `json:"type"`
+	Permission bool         `json:"permission"`
+}
+
+// CommandPermissions is the overwrite set of one command in one guild. CommandID may equal
+// ApplicationID: then the set applies to all of the application's commands there.
+type CommandPermissions struct {
+	ApplicationID snowflake.ID
+	GuildID       snowflake.ID
+	CommandID     snowflake.ID
+	Permissions   []CommandPermission
+}
+
+// CommandStore persists application commands, their per-guild permissions and the guilds an
+// application was installed in with the applications.commands scope alone (without its bot).
+// A command's scope is (ApplicationID, GuildID); GuildID zero is global. Commands, permissions
+// and installs of a guild go away with it (GuildStore.Delete).
+type CommandStore interface {
+	// Create inserts c; ErrConflict if its scope already has a command of that type and name.
+	Create(ctx context.Context, c Command) error
+	// Get returns one command of a scope; ErrNotFound if the scope has no such command.
+	Get(ctx context.Context, appID, guildID, id snowflake.ID) (Command, error)
+	// List returns a scope's commands in ID order.
+	List(ctx context.Context, appID, guildID snowflake.ID) ([]Command, error)
+	// Update replaces Type, Name, Version and Data; ErrConflict as in Create, ErrNotFound if
+	// the scope has no command with c.ID.
+	Update(ctx context.Context, c Command) error
+	// Delete removes a command with its permissions in every guild.
+	Delete(ctx context.Context, appID, guildID, id snowflake.ID) error
+	// Replace makes cmds the scope's whole command set atomically: commands whose ID is not in
+	// cmds are deleted (with their permissions), the others updated or inserted. ErrConflict
+	// if two of cmds share type and name; then nothing changes.
+	Replace(ctx context.Context, appID, guildID snowflake.ID, cmds []Command) error
+	// PutPermissions replaces one command's overwrite set in a guild; an empty set removes it.
+	PutPermissions(ctx context.Context, p CommandPermissions) error
+	// GetPermissions returns one command's overwrite set; ErrNotFound if it has none.
+	GetPermissions(ctx context.Context, appID, guildID, commandID snowflake.ID) (CommandPermissions, error)
+	// ListPermissions returns an application's overwrite sets in a guild, in command ID order.
+	ListPermissions(ctx context.Context, appID, guildID snowflake.ID) ([]CommandPermissions, error)
+	// Install records that the application was authorized in the guild with the
+	// applications.commands scope; installing twice is not an error.
+	Install(ctx context.Context, appID, guildID snowflake.ID) error
+	// Installed reports whether Install was called for the application and guild (and the
+	// guild was not deleted since).
+	Installed(ctx context.Context, appID, guildID snowflake.ID) (bool, error)
 }

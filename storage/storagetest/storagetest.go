@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Settings", testSettings},
 		{"Attachments", testAttachments},
 		{"AttachmentCascades", testAttachmentCascades},
+		{"Commands", testCommands},
+		{"CommandGuildCascade", testCommandGuildCascade},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

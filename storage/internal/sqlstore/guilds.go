@@ -114,6 +114,9 @@ func (s guilds) Delete(ctx context.Context, id snowflake.ID) error {
 			`DELETE FROM invites WHERE guild_id = $1`,
 			`DELETE FROM webhooks WHERE guild_id = $1`,
 			`DELETE FROM emojis WHERE guild_id = $1`,
+			`DELETE FROM commands WHERE guild_id = $1`,
+			`DELETE FROM command_permissions WHERE guild_id = $1`,
+			`DELETE FROM command_installs WHERE guild_id = $1`,
 		}
 		for _, q := range stmts {
 			if _, err := tx.Exec(ctx, q, gid); err != nil {
