@@ -98,6 +98,13 @@ func testCommands(t *testing.T, s storage.Store) {
 		noErr(t, err, "list after failed replace")
 		equal(t, "failed replace changes nothing", list, []storage.Command{a, c})
 
+		// Swapping two kept commands' names is one consistent end state.
+		a.Name, c.Name = "b", "a"
+		noErr(t, cs.Replace(ctx, app, scope, []storage.Command{a, c}), "swap names")
+		list, err = cs.List(ctx, app, scope)
+		noErr(t, err, "list after swap")
+		equal(t, "after swap", list, []storage.Command{a, c})
+
 		noErr(t, cs.Replace(ctx, app, scope, nil), "replace with nothing")
 		list, err = cs.List(ctx, app, scope)
 		noErr(t, err, "list after clearing")

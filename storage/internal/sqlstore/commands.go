@@ -114,6 +114,11 @@ func (s commands) Replace(ctx context.Context, appID, guildID snowflake.ID, cmds
 		for _, o := range old {
 			existing[o.ID] = true
 			if keep[o.ID] {
+				// A kept command may be renamed onto another kept one's old name (a swap):
+				// park every kept name on a placeholder no real name can equal first.
+				if _, err := tx.Exec(ctx, `UPDATE commands SET name = $2 WHERE id = $1`, int64(o.ID), "\x01"+o.ID.String()); err != nil {
+					return err
+				}
 				continue
 			}
 			if _, err := tx.Exec(ctx, `DELETE FROM commands WHERE id = $1`, int64(o.ID)); err != nil {
