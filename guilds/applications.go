@@ -235,17 +235,48 @@ func (s *Service) ResetBotToken(ctx context.Context, actor, appID snowflake.ID) 
 	return BotToken{Token: s.botToken(a.ID, issued)}, nil
 }
 
-// AuthorizeBotParams is POST /oauth2/authorize?client_id=…&scope=bot.
+// AuthorizeBotParams is POST /oauth2/authorize?client_id=…&scope=bot[+applications.commands].
 type AuthorizeBotParams struct {
 	GuildID     snowflake.ID        `json:"guild_id"`
 	Permissions opcodes.Permissions `json:"permissions"`
 	Authorize   bool                `json:"authorize"`
+	// Scope is the OAuth2 scope list from the query (space- or plus-separated): "bot" adds
+	// the bot, "applications.commands" lets the application manage its guild commands there
+	// even without its bot. Empty means "bot".
+	Scope string `json:"-"`
 }
 
-// AuthorizeBot adds an application's bot to a guild, as the OAuth2 bot flow does. The actor
-// needs MANAGE_GUILD there; the bot gets a managed role with the requested permissions (only
-// those the actor has).
+// OAuth2 scopes of the guild install flow.
+const (
+	ScopeBot                 = "bot"
+	ScopeApplicationCommands = "applications.commands"
+)
+
+// HasScope reports whether a space- or plus-separated OAuth2 scope list contains want.
+func HasScope(list, want string) bool {
+	for _, s := range strings.FieldsFunc(list, func(r rune) bool { return r == ' ' || r == '+' }) {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
+
+// AuthorizeBot installs an application in a guild, as the OAuth2 flow does. The actor needs
+// MANAGE_GUILD there. With the bot scope the bot joins and gets a managed role with the
+// requested permissions (only those the actor has); with applications.commands the
+// application may register guild commands there, with or without its bot.
 func (s *Service) AuthorizeBot(ctx context.Context, actor, appID snowflake.ID, p AuthorizeBotParams) error {
+	scope := p.Scope
+	if strings.TrimSpace(scope) == "" {
+		scope = ScopeBot
+	}
+	withBot, withCommands := HasScope(scope, ScopeBot), HasScope(scope, ScopeApplicationCommands)
+	if !withBot && !withCommands {
+		var v validator
+		v.add("scope", "SCOPE_INVALID", "Only the bot and applications.commands scopes can be authorized here.")
+		return v.err()
+	}
 	a, err := s.store.Applications().Get(ctx, appID)
 	if err != nil {
 		return notFound(err, ErrUnknownApplication, "load application")
@@ -273,11 +304,22 @@ func (s *Service) AuthorizeBot(ctx context.Context, actor, appID snowflake.ID, p
 	if !actorPerms.Has(opcodes.PermManageGuild) {
 		return ErrMissingPermissions
 	}
+	if !withBot {
+		if err := s.store.Commands().Install(ctx, appID, p.GuildID); err != nil {
+			return fmt.Errorf("install application commands: %w", err)
+		}
+		return nil
+	}
 	if p.Permissions&^actorPerms != 0 {
 		return ErrMissingPermissions
 	}
 	if _, err := s.store.Bans().Get(ctx, p.GuildID, a.ID); err == nil {
 		return ErrBanned
+	}
+	if withCommands {
+		if err := s.store.Commands().Install(ctx, appID, p.GuildID); err != nil {
+			return fmt.Errorf("install application commands: %w", err)
+		}
 	}
 	if _, err := s.store.Members().Get(ctx, p.GuildID, a.ID); err == nil {
 		return nil // already in the guild: Discord answers success

@@ -1,8 +1,6 @@
 package rest
 
 import (
-	"strings"
-
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
@@ -18,7 +16,8 @@ import (
 //	PATCH /applications/{application_id}                 (owner or its bot)
 //	POST  /applications/{application_id}/bot             (owner) → {token}
 //	POST  /applications/{application_id}/bot/reset       (owner) → {token}
-//	POST  /oauth2/authorize?client_id=&scope=bot         (user) {guild_id, permissions, authorize}
+//	POST  /oauth2/authorize?client_id=&scope=bot[+applications.commands]  (user) {guild_id, permissions, authorize}
+//	      (applications.commands alone: guild commands without the bot)
 func (s *Server) applicationRoutes() []*route {
 	type app struct {
 		ID snowflake.ID `path:"application_id"`
@@ -63,9 +62,10 @@ func (s *Server) applicationRoutes() []*route {
 			return s.svc.ResetBotToken(c.ctx, c.user, p.ID)
 		}),
 		op("POST /oauth2/authorize", "", humans, func(c *call, p authorize) (authorized, error) {
-			if !hasScope(p.Scope, "bot") {
-				return authorized{}, fieldError("scope", "SCOPE_INVALID", "Only the bot scope can be authorized here.")
+			if !guilds.HasScope(p.Scope, guilds.ScopeBot) && !guilds.HasScope(p.Scope, guilds.ScopeApplicationCommands) {
+				return authorized{}, fieldError("scope", "SCOPE_INVALID", "Only the bot and applications.commands scopes can be authorized here.")
 			}
+			p.Body.Scope = p.Scope
 			if p.Body.GuildID == 0 {
 				return authorized{}, required("guild_id")
 			}
@@ -75,14 +75,4 @@ func (s *Server) applicationRoutes() []*route {
 			return authorized{"https://discord.com/oauth2/authorized"}, nil
 		}),
 	}
-}
-
-// hasScope reports whether a space- or plus-separated scope list contains want.
-func hasScope(list, want string) bool {
-	for _, s := range strings.FieldsFunc(list, func(r rune) bool { return r == ' ' || r == '+' }) {
-		if s == want {
-			return true
-		}
-	}
-	return false
 }

@@ -62,6 +62,13 @@ func (c *call) reason() *string {
 	return nil
 }
 
+// statusAnswer is a JSON answer whose status the domain decided: Create Application Command
+// answers 201 for a new command and 200 when it updated one of the same name.
+type statusAnswer struct {
+	status int
+	body   any
+}
+
 // none is the params of a route without path, query or body.
 type none struct{}
 
@@ -167,6 +174,9 @@ func (rt *route) handler() handler {
 		if rt.status == fiber.StatusNoContent || res == nil {
 			return r.noContent()
 		}
+		if a, ok := res.(statusAnswer); ok {
+			return writeJSON(r.c, a.status, a.body)
+		}
 		return writeJSON(r.c, rt.status, res)
 	}
 }
@@ -252,6 +262,7 @@ var (
 var unknownByParam = map[string]error{
 	"application_id": guilds.ErrUnknownApplication,
 	"channel_id":     guilds.ErrUnknownChannel,
+	"command_id":     guilds.ErrUnknownCommand,
 	"emoji_id":       guilds.ErrUnknownEmoji,
 	"guild_id":       guilds.ErrUnknownGuild,
 	"message_id":     guilds.ErrUnknownMessage,

@@ -12,6 +12,7 @@ func (s *Server) routes() {
 		s.gatewayRoutes(),
 		s.userRoutes(),
 		s.applicationRoutes(),
+		s.commandRoutes(),
 		s.guildRoutes(),
 		s.channelRoutes(),
 		s.memberRoutes(),
