@@ -531,7 +531,10 @@ func (s *Service) commandExists(ctx context.Context, appID, guildID, commandID s
 	if errors.Is(err, storage.ErrNotFound) {
 		_, err = s.store.Commands().Get(ctx, appID, 0, commandID)
 	}
-	return notFound(err, ErrUnknownCommand, "load command")
+	if err != nil {
+		return notFound(err, ErrUnknownCommand, "load command")
+	}
+	return nil
 }
 
 // CommandPermissions is GET /applications/{id}/guilds/{guild_id}/commands/{command_id}/permissions.
