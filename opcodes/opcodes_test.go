@@ -39,6 +39,7 @@ func TestIntents(t *testing.T) {
 		{EventGuildBanAdd, false, IntentGuildModeration, true},
 		{EventReady, false, 0, false},
 		{EventUserUpdate, false, 0, false},
+		{EventApplicationCommandPermissionsUpdate, false, 0, false}, // sent regardless of intents
 	}
 	for _, tt := range tests {
 		got, ok := EventIntent(tt.ev, tt.dm)

@@ -259,7 +259,7 @@ func TestCommands(t *testing.T) {
 		// Global-only fields on a global command.
 		for _, tc := range []struct {
 			name, path string
-			body map[string]any
+			body       map[string]any
 		}{
 			{"bad context", "contexts.0", map[string]any{"name": "x", "description": "d", "contexts": []any{7}}},
 			{"duplicate context", "contexts.1", map[string]any{"name": "x", "description": "d", "contexts": []any{0, 0}}},
