@@ -870,3 +870,27 @@ func TestEventWithoutDataDropped(t *testing.T) {
 	ts.srv.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guild0}, map[string]any{"guild_id": guild0})
 	b.expectDispatch("GUILD_ROLE_UPDATE")
 }
+
+// APPLICATION_COMMAND_PERMISSIONS_UPDATE goes to the application's bot alone, whatever its
+// intents, and not to other bots in the guild.
+func TestCommandPermissionsUpdate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dom := standardDomain()
+		ts := newBubbleServer(t, Config{}, dom)
+		a := dial(t, ts.url, dialOpt{})
+		a.hello()
+		a.identify("tokA", 0, "")
+		b := dial(t, ts.url, dialOpt{})
+		b.hello()
+		b.identify("tokB", iBasic, "")
+		d := opcodes.GuildCommandPermissions{ID: botA, ApplicationID: botA, GuildID: guild0,
+			Permissions: []opcodes.CommandPermission{{ID: guild0, Type: opcodes.CommandPermissionRole, Permission: false}}}
+		ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventApplicationCommandPermissionsUpdate, GuildID: guild0,
+			UserIDs: []snowflake.ID{botA}}, d)
+		got := a.expectDispatch("APPLICATION_COMMAND_PERMISSIONS_UPDATE").data(t)
+		if got["guild_id"] != guild0.String() || got["application_id"] != botA.String() || len(got["permissions"].([]any)) != 1 {
+			t.Fatalf("d = %v", got)
+		}
+		b.expectNothing()
+	})
+}

@@ -386,7 +386,7 @@ func commandSize(def *commandDef) int {
 		for _, o := range opts {
 			n += longest(o.Name, localized(o.NameLocalizations)) + longest(o.Description, localized(o.DescriptionLocalizations))
 			for _, c := range o.Choices {
-				n += longest(c.Name, localized(c.NameLocalizations)) + utf8.RuneCount(c.Value)
+				n += longest(c.Name, localized(c.NameLocalizations)) + valueLen(c.Value)
 			}
 			walk(o.Options)
 		}
@@ -401,4 +401,14 @@ func longest(s string, l opcodes.Localizations) int {
 		n = max(n, utf8.RuneCountInString(x))
 	}
 	return n
+}
+
+// valueLen is a choice value's length as Discord counts it: a string's characters, a
+// number's digits.
+func valueLen(raw json.RawMessage) int {
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return utf8.RuneCountInString(str)
+	}
+	return utf8.RuneCount(raw)
 }
