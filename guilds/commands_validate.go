@@ -90,7 +90,7 @@ func checkCommand(v *validator, prefix string, def *commandDef, guild bool) {
 		v.add(prefix+"options", "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Only chat input commands may have options.")
 	}
 	if def.Type == opcodes.CommandChatInput {
-		checkOptions(v, prefix+"options", def.Options, 0)
+		checkOptions(v, prefix+"options", def.Options)
 	}
 	switch {
 	case def.Type == opcodes.CommandPrimaryEntryPoint && guild:
@@ -182,9 +182,9 @@ func sortedKeys(l opcodes.Localizations) []string {
 	return keys
 }
 
-// checkOptions validates one level of options. depth 0 is the command's own options, 1 a
-// group's or subcommand's, 2 a subcommand's inside a group.
-func checkOptions(v *validator, field string, opts []opcodes.CommandOption, depth int) {
+// checkOptions validates one level of options: the command's own, a group's or a
+// subcommand's.
+func checkOptions(v *validator, field string, opts []opcodes.CommandOption) {
 	if len(opts) > maxCommandOptions {
 		v.add(field, "BASE_TYPE_MAX_LENGTH", fmt.Sprintf("Must be %d or fewer in length.", maxCommandOptions))
 		return
@@ -211,27 +211,23 @@ func checkOptions(v *validator, field string, opts []opcodes.CommandOption, dept
 		switch o.Type {
 		case opcodes.OptionSubCommandGroup:
 			subs++
-			if depth > 0 {
-				v.add(f+".type", "APPLICATION_COMMAND_OPTION_TYPE_INVALID", "Subcommand groups can only be top-level options.")
-			}
+			// A group below the top level is caught by its parent: subcommands and groups may
+			// hold neither, value options nothing.
 			for j, c := range o.Options {
 				if c.Type != opcodes.OptionSubCommand {
 					v.add(fmt.Sprintf("%s.options.%d.type", f, j), "APPLICATION_COMMAND_OPTION_TYPE_INVALID", "Subcommand groups may only contain subcommands.")
 				}
 			}
-			checkOptions(v, f+".options", o.Options, depth+1)
+			checkOptions(v, f+".options", o.Options)
 			clearValueFields(o)
 		case opcodes.OptionSubCommand:
 			subs++
-			if depth > 1 {
-				v.add(f+".type", "APPLICATION_COMMAND_OPTION_TYPE_INVALID", "Subcommands cannot be nested this deep.")
-			}
 			for j, c := range o.Options {
 				if c.Type == opcodes.OptionSubCommand || c.Type == opcodes.OptionSubCommandGroup {
 					v.add(fmt.Sprintf("%s.options.%d.type", f, j), "APPLICATION_COMMAND_OPTION_TYPE_INVALID", "Subcommands cannot contain subcommands or groups.")
 				}
 			}
-			checkOptions(v, f+".options", o.Options, depth+1)
+			checkOptions(v, f+".options", o.Options)
 			clearValueFields(o)
 		default:
 			values++

@@ -184,6 +184,10 @@ func TestCommands(t *testing.T) {
 			{"description too long", map[string]any{"name": "x", "description": strings.Repeat("d", 101)}, "description", "BASE_TYPE_BAD_LENGTH"},
 			{"bad type", map[string]any{"name": "x", "description": "d", "type": 9}, "type", "BASE_TYPE_CHOICES"},
 			{"user command name too long", map[string]any{"type": 2, "name": strings.Repeat("A", 33)}, "name", "BASE_TYPE_BAD_LENGTH"},
+			{"blank user command name", map[string]any{"type": 3, "name": "   "}, "name", "APPLICATION_COMMAND_INVALID_NAME"},
+			{"group inside a group", opt(map[string]any{"type": 2, "name": "grp", "description": "b", "options": []any{
+				map[string]any{"type": 2, "name": "inner", "description": "d"},
+			}}), "options.0.options.0.type", "APPLICATION_COMMAND_OPTION_TYPE_INVALID"},
 			{"options on a user command", map[string]any{"type": 2, "name": "Hi", "options": []any{map[string]any{"type": 3, "name": "a", "description": "b"}}}, "options", "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID"},
 			{"entry point in a guild", map[string]any{"type": 4, "name": "launch", "description": "d"}, "type", "APPLICATION_COMMAND_TYPE_INVALID"},
 			{"handler on chat input", map[string]any{"name": "x", "description": "d", "handler": 1}, "handler", "APPLICATION_COMMAND_HANDLER_INVALID"},
@@ -330,6 +334,12 @@ func TestCommandPermissions(t *testing.T) {
 		t.Fatalf("overwrite sets %d, want 2", n)
 	}
 
+	// A user outside the guild, and a channel of another guild.
+	outsider := e.register(t, "outsider")
+	wantErr(t, e.call(t, "PUT", perms, outsider.Token, body), 403, 50001)
+	og := want(t, e.call(t, "POST", "/guilds", outsider.Token, map[string]any{"name": "Elsewhere"}), 201).obj(t)
+	otherChannel := str(want(t, e.call(t, "GET", "/guilds/"+str(og, "id")+"/channels", outsider.Token, nil), 200).arr(t)[0].(map[string]any), "id")
+
 	for _, tc := range []struct {
 		name   string
 		path   string
@@ -340,6 +350,7 @@ func TestCommandPermissions(t *testing.T) {
 		{"unknown command", guild + "/12345/permissions", body, 404, 10063},
 		{"unknown role", perms, map[string]any{"permissions": []any{map[string]any{"id": "12345", "type": 1, "permission": true}}}, 404, 10011},
 		{"unknown user", perms, map[string]any{"permissions": []any{map[string]any{"id": "12345", "type": 2, "permission": true}}}, 404, 10013},
+		{"channel of another guild", perms, map[string]any{"permissions": []any{map[string]any{"id": otherChannel, "type": 3, "permission": true}}}, 404, 10003},
 		{"unknown channel", perms, map[string]any{"permissions": []any{map[string]any{"id": "12345", "type": 3, "permission": true}}}, 404, 10003},
 		{"bad type", perms, map[string]any{"permissions": []any{map[string]any{"id": w.guildID, "type": 4, "permission": true}}}, 400, 50035},
 		{"duplicate", perms, map[string]any{"permissions": []any{map[string]any{"id": w.guildID, "type": 1, "permission": true}, map[string]any{"id": w.guildID, "type": 1, "permission": false}}}, 400, 50035},
