@@ -136,7 +136,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		return fmt.Errorf("listen gateway: %w", err)
 	}
 	defer gwLn.Close()
-	restLn, gwLn, httpScheme, wsScheme := cfg.tlsOptions.wrap(ctx, certs, restLn, gwLn)
+	watchCtx, stopWatch := context.WithCancel(ctx) // the certificate watcher ends with serve
+	defer stopWatch()
+	restLn, gwLn, httpScheme, wsScheme := cfg.tlsOptions.wrap(watchCtx, certs, restLn, gwLn)
 	restURL := trimURL(cfg.PublicRESTURL)
 	if restURL == "" {
 		restURL = publicURL(httpScheme, restLn.Addr())
