@@ -188,6 +188,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		LoginAttempts:  logins,
 		AllowedOrigins: origins,
 		Logger:         log.With("component", "rest"),
+		TrustedProxies: cfg.TrustedProxies,
+		PublicRESTURL:  restURL,
 	}, svc)
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
@@ -210,7 +212,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		"startup", time.Since(start).Round(time.Millisecond), "test_controls", cfg.TestControls,
 		"allowed_origins", strings.Join(origins, ","), "tls", certs != nil)
 	if firstStart {
-		fmt.Fprintf(stderr, "\nFirst start on an empty store. Create a demo user, guild and bot with:\n\n    go run ./cmd/parley demo --url %s\n\n", restURL)
+		fmt.Fprintf(stderr, "\nFirst start on an empty store. Create a demo user, guild and bot with:\n\n    parley demo --url %s     (or: go run ./cmd/parley demo --url ...)\n\n", restURL)
 	}
 	if cfg.ReadyFile != "" {
 		if err := writeReady(cfg.ReadyFile, restURL, gwURL, cfg.TestControls); err != nil {
