@@ -1,5 +1,7 @@
 # Parley's one test command is `make test`: it installs what the compatibility suite needs,
 # then vets and runs every test with the race detector, then runs each fuzz target briefly.
+# `make test-quick` is the offline subset: gofmt, go vet and the Go tests of the server module
+# with the race detector; no installs, no compat suite (real bot libraries), no fuzzing.
 #
 # Postgres and Redis suites use PARLEY_TEST_DATABASE_URL and PARLEY_TEST_REDIS_URL. Unset, they
 # are skipped with a loud message (a fresh laptop still passes); under CI=true they fail.
@@ -8,18 +10,22 @@ GO        ?= go
 FUZZTIME  ?= 10s
 GOFLAGS_T ?= -race -count=1 -timeout 15m
 
-.PHONY: test test-go test-compat fuzz vet install-compat run bench
+.PHONY: test test-quick test-go test-compat fuzz vet vet-go install-compat run bench
 
 test: install-compat vet test-go test-compat fuzz
+
+test-quick: vet-go test-go
 
 install-compat:
 	./compat-tests/install.sh
 
-vet:
+vet: vet-go
+	cd compat-tests && $(GO) vet ./...
+
+vet-go:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './compat-tests/js/*')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	cd compat-tests && $(GO) vet ./...
 
 test-go:
 	$(GO) test $(GOFLAGS_T) ./...

@@ -228,6 +228,7 @@ func runVariant(t *testing.T, srv *server, o owner, v variant, r *result) {
 		"PARLEY_CHANNEL_ID="+fx.ChannelID,
 		"PARLEY_VARIANT="+v.Variant,
 	)
+	cmd.Env = append(cmd.Env, srv.botEnv...)
 	var stepOrder []string
 	stdout := &lineWriter{line: func(l string) {
 		t.Logf("bot: %s", l)

@@ -123,12 +123,14 @@ type server struct {
 	logPath string
 	cmd     *exec.Cmd
 	done    chan struct{}
+	// botEnv is added to every bot's environment (e.g. the CA a TLS server's certificate is from).
+	botEnv []string
 }
 
 // startServer runs the real parley binary on free ports with the embedded
-// store and waits for its ready file. It is stopped (SIGTERM) at cleanup; on
+// store (plus extra flags) and waits for its ready file. It is stopped (SIGTERM) at cleanup; on
 // failure its log is printed.
-func startServer(t *testing.T, testControls bool) *server {
+func startServer(t *testing.T, testControls bool, extra ...string) *server {
 	t.Helper()
 	bin := buildServer(t)
 	dir, err := os.MkdirTemp(workDir, "server-")
@@ -146,6 +148,7 @@ func startServer(t *testing.T, testControls bool) *server {
 	if testControls {
 		args = append(args, "--test-controls")
 	}
+	args = append(args, extra...)
 	s := &server{logPath: filepath.Join(dir, "parley.log"), done: make(chan struct{})}
 	logf, err := os.Create(s.logPath)
 	if err != nil {

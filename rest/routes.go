@@ -30,4 +30,5 @@ func (s *Server) routes() {
 		s.handle(rt.method, rt.path, rt.auth, rt.handler())
 	}
 	s.attachmentRoutes()
+	s.indexRoutes()
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -49,6 +50,13 @@ type Config struct {
 	AllowedOrigins []string
 	// Logger receives diagnostics. Default: discard.
 	Logger *slog.Logger
+	// TrustedProxies are the reverse proxies whose Forwarded / X-Forwarded-For headers name
+	// the client address that unauthenticated requests are rate-limited under. Default: none,
+	// so those headers are ignored and the TCP peer counts.
+	TrustedProxies []netip.Prefix
+	// PublicRESTURL is this API's public base (e.g. "https://chat.example.org"), named by the
+	// GET / and GET /api/v10 descriptions. Default: taken from each request's Host.
+	PublicRESTURL string
 }
 
 // Server is the REST API.
@@ -227,7 +235,7 @@ func (s *Server) handle(method, template string, mode authMode, h handler) {
 			}
 			who = "u" + id.UserID.String()
 		} else {
-			who = "ip" + c.IP()
+			who = "ip" + s.clientIP(c).String()
 		}
 		if stop, err := s.rateLimit(c, b, who); stop || err != nil {
 			return err

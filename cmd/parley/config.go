@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,6 +35,8 @@ type config struct {
 	// AllowedOrigins are the extra browser origins allowed besides Parley's own (see
 	// allowedOrigins), normalised as browsers send them.
 	AllowedOrigins []string
+	TrustedProxies []netip.Prefix
+	tlsOptions
 }
 
 // flagHelp reports that -h was asked for and usage printed.
@@ -59,6 +62,19 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.TestControls, "test-controls", envOr("PARLEY_TEST_CONTROLS", "") == "1", "serve test-only controls under /_parley/test on the gateway listener (never in production)")
 	fs.StringVar(&c.ReadyFile, "ready-file", envOr("PARLEY_READY_FILE", ""), "write the bound URLs as JSON to this file once listening")
 	origins := fs.String("allowed-origins", envOr("PARLEY_ALLOWED_ORIGINS", ""), "comma-separated browser origins (https://chat.example.org) allowed to open the gateway and call REST with credentials, besides Parley's own (the --public-rest-url origin) (env PARLEY_ALLOWED_ORIGINS)")
+	addTLSFlags(fs, &c.tlsOptions)
+	fs.Func("trusted-proxies", "comma-separated CIDRs or IPs of reverse proxies whose X-Forwarded-For / Forwarded headers give the client address (env PARLEY_TRUSTED_PROXIES; default none: headers are ignored)", func(v string) error {
+		p, err := parsePrefixes(v)
+		c.TrustedProxies = p
+		return err
+	})
+	if v := envOr("PARLEY_TRUSTED_PROXIES", ""); v != "" {
+		p, err := parsePrefixes(v)
+		if err != nil {
+			return c, fmt.Errorf("PARLEY_TRUSTED_PROXIES: %w", err)
+		}
+		c.TrustedProxies = p
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, flagHelp
@@ -83,6 +99,9 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 			return c, fmt.Errorf("--allowed-origins: %w", err)
 		}
 		c.AllowedOrigins = append(c.AllowedOrigins, n)
+	}
+	if err := c.tlsOptions.check(); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -156,6 +175,27 @@ func publicURL(scheme string, addr net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// parsePrefixes reads "10.0.0.0/8, 192.0.2.7, ::1": bare addresses are single-host prefixes.
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR nor an IP address", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // trimURL removes a trailing slash and any query string: libraries append their own.

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,6 +74,10 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	start := time.Now()
+	certs, err := cfg.tlsOptions.load(log.With("component", "tls"))
+	if err != nil {
+		return err
+	}
 	store, backend, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -131,13 +136,16 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		return fmt.Errorf("listen gateway: %w", err)
 	}
 	defer gwLn.Close()
+	watchCtx, stopWatch := context.WithCancel(ctx) // the certificate watcher ends with serve
+	defer stopWatch()
+	restLn, gwLn, httpScheme, wsScheme := cfg.tlsOptions.wrap(watchCtx, certs, restLn, gwLn)
 	restURL := trimURL(cfg.PublicRESTURL)
 	if restURL == "" {
-		restURL = publicURL("http", restLn.Addr())
+		restURL = publicURL(httpScheme, restLn.Addr())
 	}
 	gwURL := trimURL(cfg.PublicGatewayURL)
 	if gwURL == "" {
-		gwURL = publicURL("ws", gwLn.Addr())
+		gwURL = publicURL(wsScheme, gwLn.Addr())
 	}
 	origins, err := allowedOrigins(restURL, cfg.AllowedOrigins)
 	if err != nil {
@@ -180,12 +188,16 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		LoginAttempts:  logins,
 		AllowedOrigins: origins,
 		Logger:         log.With("component", "rest"),
+		TrustedProxies: cfg.TrustedProxies,
+		PublicRESTURL:  restURL,
 	}, svc)
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
 
-	gwSrv := &http.Server{Handler: gw.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	gwSrv := &http.Server{Handler: gw.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no HTTP/2: WebSocket upgrades need HTTP/1.1
+		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelDebug)}        // failed handshakes from scanners are noise
 	errc := make(chan error, 2)
 	go func() { errc <- api.Listener(restLn) }()
 	go func() {
@@ -198,9 +210,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 
 	log.Info("parley listening", "mode", mode, "rest", restURL, "gateway", gwURL, "store", backend,
 		"startup", time.Since(start).Round(time.Millisecond), "test_controls", cfg.TestControls,
-		"allowed_origins", strings.Join(origins, ","))
+		"allowed_origins", strings.Join(origins, ","), "tls", certs != nil)
 	if firstStart {
-		fmt.Fprintf(stderr, "\nFirst start on an empty store. Create a demo user, guild and bot with:\n\n    go run ./cmd/parley demo --url %s\n\n", restURL)
+		fmt.Fprintf(stderr, "\nFirst start on an empty store. Create a demo user, guild and bot with:\n\n    parley demo --url %s     (or: go run ./cmd/parley demo --url ...)\n\n", restURL)
 	}
 	if cfg.ReadyFile != "" {
 		if err := writeReady(cfg.ReadyFile, restURL, gwURL, cfg.TestControls); err != nil {

@@ -24,6 +24,7 @@ type server struct {
 	ControlsURL string `json:"test_controls_url"`
 	stop        func()
 	logs        *syncBuffer
+	client      *http.Client // nil: http.DefaultClient (TLS tests set one trusting their CA)
 }
 
 type syncBuffer struct {
@@ -106,7 +107,11 @@ func (s *server) api(t *testing.T, method, path, token string, body any, out any
 	if token != "" {
 		req.Header.Set("Authorization", token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	client := s.client
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
