@@ -19,6 +19,20 @@ func (r *request) isMultipart() bool {
 	return strings.HasPrefix(string(r.c.Request().Header.ContentType()), "multipart/form-data")
 }
 
+// multipartForm returns the multipart body readBody parsed under the route's cap, or, for a
+// request built in memory (no body stream), parses it now; nil if it is not one.
+func (r *request) multipartForm() *multipart.Form {
+	if r.form != nil {
+		return r.form
+	}
+	form, err := r.c.MultipartForm()
+	if err != nil {
+		return nil
+	}
+	r.form = form
+	return form
+}
+
 // files returns the uploaded files of a multipart body, ordered by index; nil for any other
 // body. Parts named files[n] (Discord's form, used by every current library) keep n; the
 // older single-file forms "file" and "fileN" mean index 0 and N. Any other file part, or a
@@ -28,9 +42,9 @@ func (r *request) files() ([]guilds.File, error) {
 	if !r.isMultipart() {
 		return nil, nil
 	}
-	form, err := r.c.MultipartForm()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", fiber.ErrBadRequest, err)
+	form := r.multipartForm()
+	if form == nil {
+		return nil, fmt.Errorf("%w: no multipart form", fiber.ErrBadRequest)
 	}
 	type part struct {
 		index int // -1: assign
@@ -114,8 +128,8 @@ func readPart(fh *multipart.FileHeader) ([]byte, error) {
 // payloadPart returns payload_json when a client sent it as a file part (with a filename)
 // rather than as a plain field.
 func (r *request) payloadPart() []byte {
-	form, err := r.c.MultipartForm()
-	if err != nil || len(form.File["payload_json"]) == 0 {
+	form := r.multipartForm()
+	if form == nil || len(form.File["payload_json"]) == 0 {
 		return nil
 	}
 	b, err := readPart(form.File["payload_json"][0])

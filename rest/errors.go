@@ -44,6 +44,7 @@ var errorTable = []struct {
 	err error
 	api apiError
 }{
+	{guilds.ErrUnavailable, *errUnavailable},
 	{guilds.ErrUnauthorized, *errUnauthorized},
 	{guilds.ErrRefreshReused, *errUnauthorized},
 	{guilds.ErrUnknownAccount, apiError{Status: 404, Code: 10001, Message: "Unknown Account"}},

@@ -12,7 +12,7 @@ import (
 
 // TestErrors drives the frame's error answers and the domain's error codes over HTTP.
 func TestErrors(t *testing.T) {
-	e := newEnv(t, func(c *rest.Config) { c.BodyLimit = 64 << 10 })
+	e := newEnv(t, func(c *rest.Config) { c.JSONBodyLimit = 64 << 10 })
 	w := e.newWorld(t)
 	o, m, b := w.owner.Token, w.member.Token, w.bot.Token
 	g, c := "/guilds/"+w.guildID, "/channels/"+w.channelID

@@ -109,7 +109,10 @@ func (r *request) queryString(name string) string {
 func (r *request) decode(v any) error {
 	body := r.c.Body()
 	if r.isMultipart() {
-		body = []byte(r.c.FormValue("payload_json"))
+		body = nil
+		if f := r.multipartForm(); f != nil && len(f.Value["payload_json"]) > 0 {
+			body = []byte(f.Value["payload_json"][0])
+		}
 		if len(body) == 0 {
 			body = r.payloadPart()
 		}

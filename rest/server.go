@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
@@ -29,9 +31,27 @@ type Config struct {
 	// GatewayBotInfo supplies GET /gateway/bot's recommended shard count and
 	// session_start_limit for a bot. Default: 1 shard, 1000/1000 identifies, max_concurrency 1.
 	GatewayBotInfo func(userID snowflake.ID) (shards, total, remaining, resetAfterMs, maxConcurrency int)
-	// BodyLimit caps request bodies in bytes; larger ones get 413. Default: 25 MiB (Discord's
-	// Create Message limit).
-	BodyLimit int
+	// UploadBodyLimit caps the bodies of the routes that take file uploads (uploadRoutes);
+	// larger ones get 413 (40005). Default: DefaultUploadBodyLimit (25 MiB, Discord's).
+	UploadBodyLimit int
+	// JSONBodyLimit caps the body of every other route. Default: DefaultJSONBodyLimit.
+	JSONBodyLimit int
+	// ReadHeaderTimeout bounds receiving a request's headers (and, on a new connection,
+	// its first byte). Default: DefaultReadHeaderTimeout.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds receiving a request's body after its headers. Default:
+	// DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing a response. Default: DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection idle for longer. Default: DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// Outages is told about every store outage a request met, so the outage is logged once
+	// and counted. Default: none (503s are still answered, but not logged).
+	Outages *guilds.Outages
+	// RetryAfter is the Retry-After of a 503 (rounded up to whole seconds). Default:
+	// DefaultRetryAfter.
+	RetryAfter time.Duration
 	// RateLimiter counts requests. Default: an in-process ratelimit.Memory.
 	RateLimiter ratelimit.Limiter
 	// RateLimits sets the global and per-route limits. Default: see RateLimits.
@@ -71,6 +91,7 @@ type Server struct {
 	backOff ratelimit.BackOff
 	origins originSet
 	log     *slog.Logger
+	outages *guilds.Outages
 }
 
 // versions are the path prefixes served; unversioned /api is answered as v10.
@@ -90,9 +111,23 @@ func New(cfg Config, svc *guilds.Service) (*Server, error) {
 		return nil, fmt.Errorf("rest: PublicGatewayURL %q must not carry a query string", cfg.PublicGatewayURL)
 	}
 	cfg.PublicGatewayURL = strings.TrimRight(cfg.PublicGatewayURL, "/")
-	if cfg.BodyLimit <= 0 {
-		cfg.BodyLimit = 25 << 20
+	defInt := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
 	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defInt(&cfg.UploadBodyLimit, DefaultUploadBodyLimit)
+	defInt(&cfg.JSONBodyLimit, DefaultJSONBodyLimit)
+	defDur(&cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	defDur(&cfg.ReadTimeout, DefaultReadTimeout)
+	defDur(&cfg.WriteTimeout, DefaultWriteTimeout)
+	defDur(&cfg.IdleTimeout, DefaultIdleTimeout)
+	defDur(&cfg.RetryAfter, DefaultRetryAfter)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -111,15 +146,18 @@ func New(cfg Config, svc *guilds.Service) (*Server, error) {
 		backOff: cfg.LoginBackOff.WithDefaults(),
 		origins: newOriginSet(cfg.AllowedOrigins),
 		log:     cfg.Logger,
+		outages: cfg.Outages,
 	}
-	s.app = fiber.New(fiber.Config{
+	fc := fiber.Config{
 		AppName:                   "parley",
-		BodyLimit:                 cfg.BodyLimit,
 		DisableStartupMessage:     true,
 		DisableDefaultContentType: true,
 		ErrorHandler:              s.errorHandler,
 		ReadBufferSize:            16 << 10,
-	})
+	}
+	s.serverConfig(&fc)
+	s.app = fiber.New(fc)
+	s.tuneServer(s.app.Server())
 	s.app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
@@ -153,11 +191,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // errorHandler is Fiber's last resort: routing errors (404, 405), body too large, panics
 // recovered by the middleware, and anything a handler returned unhandled.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
-	ae := toAPIError(err)
-	if ae.Status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", logPath(c), "err", err)
-	}
-	return writeJSON(c, ae.Status, ae)
+	return s.answer(c, err)
 }
 
 // logPath is the request path for logs, with credentials in it (a webhook's token)
@@ -190,6 +224,8 @@ type request struct {
 	c   *fiber.Ctx
 	ctx context.Context
 	id  guilds.Identity
+	// form is a multipart body, parsed by readBody under the route's cap.
+	form *multipart.Form
 }
 
 type handler func(r *request) error
@@ -214,6 +250,7 @@ func (s *Server) handle(method, template string, mode authMode, h handler) {
 		rate = s.limits.Default
 	}
 	b := newBucket(method, template, rate, major)
+	limit := s.bodyLimit(method, template)
 	wrapped := func(c *fiber.Ctx) error {
 		r := &request{c: c, ctx: c.UserContext()}
 		who := ""
@@ -238,7 +275,14 @@ func (s *Server) handle(method, template string, mode authMode, h handler) {
 			who = "ip" + s.clientIP(c).String()
 		}
 		if stop, err := s.rateLimit(c, b, who); stop || err != nil {
+			closeIfBodyUnread(c)
 			return err
+		}
+		// The body is read only for a caller that passed authentication and rate limits.
+		release, err := r.readBody(limit)
+		defer release()
+		if err != nil {
+			return s.fail(c, err)
 		}
 		if err := h(r); err != nil {
 			return s.fail(c, err)
@@ -255,11 +299,7 @@ func (s *Server) fail(c *fiber.Ctx, err error) error {
 	if t, ok := asThrottled(err); ok {
 		return s.tooMany(c, ratelimit.Decision{ResetAfter: t.wait}, false)
 	}
-	ae := toAPIError(err)
-	if ae.Status >= 500 {
-		s.log.Error("request failed", "method", c.Method(), "path", logPath(c), "err", err)
-	}
-	return writeJSON(c, ae.Status, ae)
+	return s.answer(c, err)
 }
 
 // writeJSON writes v with Content-Type exactly "application/json" (eris, oceanic and

@@ -22,6 +22,11 @@ var (
 	ErrNotFound = errors.New("storage: not found")
 	// ErrConflict reports a uniqueness violation (duplicate username, code, reaction, ...).
 	ErrConflict = errors.New("storage: conflict")
+	// ErrUnavailable reports that the backend cannot serve the call right now: the database
+	// cannot be reached, its pool is exhausted, or its disk is full. It is an outage, not a
+	// bug, so callers answer 503 with Retry-After and retry later; nothing was written. The
+	// driver's error stays wrapped beside it for logs.
+	ErrUnavailable = errors.New("storage: unavailable")
 )
 
 // Store is a complete backend.

@@ -283,6 +283,13 @@ func mapErr(err error) error {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return fmt.Errorf("%w: %v", storage.ErrConflict, err)
 		}
+		// Primary codes (the low byte) that mean the disk or the file, not the query, failed:
+		// a full disk (or max_page_count reached), an I/O error, a lock another process held
+		// past busy_timeout, memory exhaustion, a file that cannot be opened.
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("%w: %w", storage.ErrUnavailable, err)
+		}
 	}
 	return err
 }

@@ -8,7 +8,10 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -129,15 +132,55 @@ const uniqueViolation = "23505"
 
 // mapErr translates pgx errors into the storage sentinels, keeping the original text.
 func mapErr(err error) error {
-	if err == nil || errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrConflict) {
+	if err == nil || errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrUnavailable) {
 		return err
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return storage.ErrNotFound
 	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == uniqueViolation {
-		return fmt.Errorf("%w: %v", storage.ErrConflict, err)
+	if errors.As(err, &pe) {
+		if pe.Code == uniqueViolation {
+			return fmt.Errorf("%w: %v", storage.ErrConflict, err)
+		}
+		if unavailableState(pe.Code) {
+			return fmt.Errorf("%w: %w", storage.ErrUnavailable, err)
+		}
+		return err
+	}
+	if unreachable(err) {
+		return fmt.Errorf("%w: %w", storage.ErrUnavailable, err)
 	}
 	return err
+}
+
+// unavailableState reports SQLSTATEs that mean the server, not the query, is in trouble:
+// class 08 (connection exception), 53 (insufficient resources: disk full, out of memory,
+// too many connections), 58 (system error: I/O) and 57P01-57P03 (shutting down, starting up).
+func unavailableState(code string) bool {
+	switch {
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"), strings.HasPrefix(code, "58"):
+		return true
+	}
+	switch code {
+	case "57P01", "57P02", "57P03":
+		return true
+	}
+	return false
+}
+
+// unreachable reports errors that mean the database could not be talked to: a failed
+// connect, a dropped or timed-out socket, a closed connection, or an error pgx knows
+// happened before anything was sent.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce), errors.As(err, &ne),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, context.DeadlineExceeded),
+		pgconn.Timeout(err), pgconn.SafeToRetry(err):
+		return true
+	}
+	return strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "closed pool")
 }
