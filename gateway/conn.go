@@ -43,12 +43,14 @@ const maxClientPayload = 4096
 // So an idle connection has a single goroutine (the reader) and holds no write scratch, while
 // there is still at most one writer at a time.
 type conn struct {
-	srv       *Server
-	ws        Conn
-	enc       encoding
-	transport transport
-	version   int
-	publicURL string
+	srv *Server
+	ws  Conn
+	// identifyBy is when a socket still without a session is closed (reader-owned).
+	identifyBy time.Time
+	enc        encoding
+	transport  transport
+	version    int
+	publicURL  string
 
 	// Writer-owned.
 	comp compressor
@@ -112,7 +114,8 @@ func (c *conn) readLoop() *websocket.CloseError {
 	// gorilla's own limit answers 1009; keep it only as a backstop above Discord's 4096 so the
 	// 4002 below is what clients see.
 	c.ws.SetReadLimit(64 << 10)
-	_ = c.ws.SetReadDeadline(time.Now().Add(c.readDeadline()))
+	c.identifyBy = time.Now().Add(c.srv.cfg.IdentifyTimeout)
+	_ = c.ws.SetReadDeadline(c.nextReadDeadline())
 	buf := make([]byte, 0, 512)
 	for {
 		_, r, err := c.ws.NextReader()
@@ -123,6 +126,10 @@ func (c *conn) readLoop() *websocket.CloseError {
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
+				if c.identifyExpired() {
+					c.closeWith(opcodes.CloseNotAuthenticated, "not authenticated: identify timed out")
+					return nil
+				}
 				c.closeWith(opcodes.CloseSessionTimedOut, "heartbeat timeout")
 				return nil
 			}
@@ -147,6 +154,10 @@ func (c *conn) readLoop() *websocket.CloseError {
 			var ce *opcodes.CloseError
 			if errors.As(err, &ce) {
 				c.closeWith(ce.Code, ce.Reason)
+			} else if c.srv.cfg.Outages.Observe(err) {
+				// The store is down: logged once per outage by Outages. 4000 is reconnectable,
+				// so libraries retry the Identify or Resume until it is back.
+				c.closeWith(opcodes.CloseUnknownError, "service unavailable")
 			} else {
 				c.srv.log.Error("gateway: handle", "err", err, "encoding", c.enc.String(), "compress", c.transport.String())
 				c.closeWith(opcodes.CloseUnknownError, "internal error")

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/guilds/events"
@@ -55,7 +54,7 @@ func (c *conn) handle(in inbound) error {
 // dispatches), pushes the read deadline out, and lets the session forget acknowledged
 // dispatches. Nothing is stored per heartbeat.
 func (c *conn) handleHeartbeat(d json.RawMessage) error {
-	_ = c.ws.SetReadDeadline(time.Now().Add(c.readDeadline()))
+	_ = c.ws.SetReadDeadline(c.nextReadDeadline())
 	if c.sess != nil {
 		if seq, err := strconv.ParseInt(string(bytes.TrimSpace(d)), 10, 64); err == nil && seq > 0 {
 			c.sess.ack(seq)

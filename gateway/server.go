@@ -30,6 +30,11 @@ type Config struct {
 	// HeartbeatGrace is added to HeartbeatInterval to form the read deadline; a client silent
 	// for longer is closed with 4009 (its session stays resumable). Default: 15 s.
 	HeartbeatGrace time.Duration
+	// IdentifyTimeout is how long a socket may stay without a session (no successful
+	// Identify or Resume) before it is closed with 4003, however often it heartbeats.
+	// Generous, because libraries hold shards in their own Identify queue (5 s per shard
+	// with max_concurrency 1) after Hello. Default: 2 min.
+	IdentifyTimeout time.Duration
 	// ResumeWindow is how long a session outlives its socket. Default: 3 min.
 	ResumeWindow time.Duration
 	// ReplayBufferSize is how many dispatches a session keeps for RESUME beyond what the
@@ -75,6 +80,9 @@ type Config struct {
 	Bus events.Broker
 	// Sessions keeps resumable sessions. Default: an in-memory store.
 	Sessions SessionStore
+	// Outages is told when an Identify or Resume fails because the store is unavailable, so
+	// the outage is logged once, not per connection. Default: none (still closed with 4000).
+	Outages *guilds.Outages
 	// Logger receives diagnostics. Default: discard.
 	Logger *slog.Logger
 	// TestControls enables the /_parley/test/ endpoints (see controls.go). Never in
@@ -102,6 +110,7 @@ func (c *Config) setDefaults() {
 	def(&c.HeartbeatInterval, 41250*time.Millisecond)
 	def(&c.HeartbeatGrace, 15*time.Second)
 	def(&c.ResumeWindow, 3*time.Minute)
+	def(&c.IdentifyTimeout, 2*time.Minute)
 	defInt(&c.ReplayBufferSize, 1024)
 	defInt(&c.WriteQueueSize, 512)
 	def(&c.WriteTimeout, 10*time.Second)
