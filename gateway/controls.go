@@ -3,6 +3,7 @@ package gateway
 import (
 	"encoding/json"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/parley-chat/parley/opcodes"
@@ -15,6 +16,8 @@ import (
 //
 //	GET  /_parley/test/stats?user_id=ID
 //	     → {"identifies":N,"resumes":N,"sessions":N}
+//	GET  /_parley/test/runtime
+//	     → {"goroutines":N,"heap_inuse":BYTES}
 //	POST /_parley/test/disconnect
 //	     {"user_id":"…","mode":"reconnect"|"close"|"heartbeat","code":4000,
 //	      "then_post":{"channel_id":"…","author_id":"…","content":"…"}}
@@ -55,6 +58,16 @@ func (s *Server) serveControls(w http.ResponseWriter, r *http.Request) {
 			"identifies": ids,
 			"resumes":    res,
 			"sessions":   len(s.hub.userSessions(uid)),
+		})
+	case r.URL.Path == controlsPrefix+"runtime" && r.Method == http.MethodGet:
+		// For the hostile-client tests: goroutines and heap of the whole process, after a
+		// collection, so a leak shows as a count that does not come back down.
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		writeJSON(w, http.StatusOK, map[string]uint64{
+			"goroutines": uint64(runtime.NumGoroutine()),
+			"heap_inuse": ms.HeapInuse,
 		})
 	case r.URL.Path == controlsPrefix+"disconnect" && r.Method == http.MethodPost:
 		var req disconnectRequest

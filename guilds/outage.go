@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -131,4 +132,17 @@ func (o *Outages) Close() {
 	}
 	o.mu.Unlock()
 	o.wg.Wait()
+}
+
+// WriteProbe returns an Outages probe for st. It writes (a fresh settings key, so the insert
+// really allocates a row): a full disk still answers reads, and only a write shows there is
+// room again. It adds one row per outage, on the probe that succeeds.
+func WriteProbe(st storage.Store) func(context.Context) error {
+	return func(ctx context.Context) error {
+		key := "outage_probe:" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		if _, err := st.Settings().PutIfAbsent(ctx, key, []byte("1")); errors.Is(err, storage.ErrUnavailable) {
+			return err
+		}
+		return nil
+	}
 }

@@ -46,6 +46,11 @@ func (r *request) files() ([]guilds.File, error) {
 	if form == nil {
 		return nil, fmt.Errorf("%w: no multipart form", fiber.ErrBadRequest)
 	}
+	return formFiles(form)
+}
+
+// formFiles places a parsed form's file parts at their indexes (see files).
+func formFiles(form *multipart.Form) ([]guilds.File, error) {
 	type part struct {
 		index int // -1: assign
 		name  string

@@ -25,6 +25,7 @@ type env struct {
 	base   string // http://127.0.0.1:port
 	srv    *rest.Server
 	svc    *guilds.Service
+	store  *embedded.Store
 	client *http.Client
 }
 
@@ -81,7 +82,7 @@ func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
 		}
 		<-done
 	})
-	e := &env{base: "http://" + ln.Addr().String(), srv: srv, svc: svc,
+	e := &env{base: "http://" + ln.Addr().String(), srv: srv, svc: svc, store: st,
 		client: &http.Client{Timeout: 30 * time.Second}}
 	if tt, ok := t.(*testing.T); ok {
 		e.t = tt

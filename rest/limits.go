@@ -87,7 +87,13 @@ func (s *Server) serverConfig(fc *fiber.Config) {
 
 // tuneServer sets what Fiber's configuration does not expose.
 func (s *Server) tuneServer(srv *fasthttp.Server) {
-	srv.HeaderReceived = func(*fasthttp.RequestHeader) fasthttp.RequestConfig {
+	most := max(s.cfg.UploadBodyLimit, s.cfg.JSONBodyLimit)
+	srv.HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		if h.ContentLength() > most {
+			// Refused whatever the route: fasthttp still reads up to 8 KiB before the
+			// handler answers 413, but gets no more time for it than for the headers.
+			return fasthttp.RequestConfig{ReadTimeout: s.cfg.ReadHeaderTimeout}
+		}
 		return fasthttp.RequestConfig{ReadTimeout: s.cfg.ReadTimeout}
 	}
 	srv.MaxRequestsPerConn = 0
@@ -145,6 +151,7 @@ func (r *request) readBody(limits bodyLimits) (release func(), err error) {
 	}
 	stream := req.BodyStream()
 	if stream == nil || cl == 0 || cl == -2 {
+		r.bodyRead = true
 		if len(req.Body()) > limit { // a body already in memory (tests that build requests)
 			return nop, errTooLarge
 		}
@@ -152,8 +159,7 @@ func (r *request) readBody(limits bodyLimits) (release func(), err error) {
 	}
 	lr := &limitedReader{r: stream, n: int64(limit)}
 	if len(boundary) > 0 {
-		// Everything up to the limit stays in memory (maxMemory = limit: no temporary files).
-		form, err := multipart.NewReader(lr, string(boundary)).ReadForm(int64(limit))
+		form, err := parseMultipart(lr, string(boundary), limit)
 		if err != nil {
 			r.c.Context().SetConnectionClose()
 			if lr.over || errors.Is(err, multipart.ErrMessageTooLarge) {
@@ -161,7 +167,7 @@ func (r *request) readBody(limits bodyLimits) (release func(), err error) {
 			}
 			return nop, fmt.Errorf("%w: read multipart body: %v", errBadBody, err)
 		}
-		r.form = form
+		r.form, r.bodyRead = form, true
 		return func() { _ = form.RemoveAll() }, nil
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
@@ -175,10 +181,21 @@ func (r *request) readBody(limits bodyLimits) (release func(), err error) {
 		return nop, fmt.Errorf("%w: read body: %v", errBadBody, err)
 	}
 	req.SetBodyRaw(buf.Bytes())
+	r.bodyRead = true
 	return func() {
 		req.SetBodyRaw(nil)
 		putBody(buf)
 	}, nil
+}
+
+// parseMultipart reads a multipart body. Everything up to limit stays in memory (maxMemory
+// = limit: no temporary files); Go's reader also caps the number of parts and headers.
+func parseMultipart(r io.Reader, boundary string, limit int) (*multipart.Form, error) {
+	form, err := multipart.NewReader(r, boundary).ReadForm(int64(limit))
+	if err != nil {
+		return nil, fmt.Errorf("read multipart form: %w", err)
+	}
+	return form, nil
 }
 
 func putBody(b *bytes.Buffer) {
@@ -189,9 +206,16 @@ func putBody(b *bytes.Buffer) {
 
 func nop() {}
 
+// closeIfBodyUnread closes the connection after an answer given without reading the body
+// (401, 429, 413): the unread bytes would otherwise be parsed as the next request.
+func (r *request) closeIfBodyUnread() {
+	if !r.bodyRead {
+		closeIfBodyUnread(r.c)
+	}
+}
+
 // closeIfBodyUnread closes the connection after an answer given without reading a streamed
-// body (an unknown route, a 405): the unread bytes would otherwise be parsed as the next
-// request.
+// body (an unknown route, a 405).
 func closeIfBodyUnread(c *fiber.Ctx) {
 	req := c.Request()
 	if req.BodyStream() != nil && req.Header.ContentLength() != 0 && req.Header.ContentLength() != -2 {
@@ -204,13 +228,11 @@ func closeIfBodyUnread(c *fiber.Ctx) {
 func (s *Server) answer(c *fiber.Ctx, err error) error {
 	if s.outages.Observe(err) {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int((s.cfg.RetryAfter+time.Second-1)/time.Second)))
-		closeIfBodyUnread(c)
 		return writeJSON(c, errUnavailable.Status, errUnavailable)
 	}
 	ae := toAPIError(err)
 	if ae.Status >= 500 {
 		s.log.Error("request failed", "method", c.Method(), "path", logPath(c), "err", err)
 	}
-	closeIfBodyUnread(c)
 	return writeJSON(c, ae.Status, ae)
 }

@@ -191,6 +191,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // errorHandler is Fiber's last resort: routing errors (404, 405), body too large, panics
 // recovered by the middleware, and anything a handler returned unhandled.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	closeIfBodyUnread(c)
 	return s.answer(c, err)
 }
 
@@ -226,6 +227,8 @@ type request struct {
 	id  guilds.Identity
 	// form is a multipart body, parsed by readBody under the route's cap.
 	form *multipart.Form
+	// bodyRead is set once readBody has consumed the body.
+	bodyRead bool
 }
 
 type handler func(r *request) error
@@ -253,6 +256,7 @@ func (s *Server) handle(method, template string, mode authMode, h handler) {
 	limit := s.bodyLimit(method, template)
 	wrapped := func(c *fiber.Ctx) error {
 		r := &request{c: c, ctx: c.UserContext()}
+		defer r.closeIfBodyUnread()
 		who := ""
 		if mode != public {
 			auth := c.Get(fiber.HeaderAuthorization)
@@ -275,7 +279,6 @@ func (s *Server) handle(method, template string, mode authMode, h handler) {
 			who = "ip" + s.clientIP(c).String()
 		}
 		if stop, err := s.rateLimit(c, b, who); stop || err != nil {
-			closeIfBodyUnread(c)
 			return err
 		}
 		// The body is read only for a caller that passed authentication and rate limits.

@@ -61,7 +61,9 @@ func (s *child) start(ctx context.Context) error {
 		return err
 	}
 	args := append([]string{"serve", "--rest-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0",
-		"--data-dir", s.dataDir, "--log-level", "warn", "--ready-file", ready}, s.extra...)
+		"--data-dir", s.dataDir, "--log-level", "warn", "--ready-file", ready,
+		// Every load connection comes from 127.0.0.1: the per-address caps would refuse them.
+		"--max-conns", "0", "--max-conns-per-ip", "0"}, s.extra...)
 	cmd := exec.Command(s.bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the harness

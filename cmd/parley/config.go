@@ -37,6 +37,20 @@ type config struct {
 	AllowedOrigins []string
 	TrustedProxies []netip.Prefix
 	tlsOptions
+	limits
+}
+
+// limits are the hostile-client bounds (docs/operations.md, "Hostile clients and limits").
+type limits struct {
+	MaxConns          int
+	MaxConnsPerIP     int
+	JSONBodyLimit     int
+	UploadBodyLimit   int
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	IdentifyTimeout   time.Duration
 }
 
 // flagHelp reports that -h was asked for and usage printed.
@@ -75,6 +89,15 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 		}
 		c.TrustedProxies = p
 	}
+	fs.IntVar(&c.MaxConns, "max-conns", envInt("PARLEY_MAX_CONNS", 16384), "open connections per listener (REST and gateway each); over it: 503; 0: no cap (env PARLEY_MAX_CONNS)")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", envInt("PARLEY_MAX_CONNS_PER_IP", 256), "open connections per client address per listener; over it: 429; 0: no cap, e.g. behind a reverse proxy (env PARLEY_MAX_CONNS_PER_IP)")
+	fs.IntVar(&c.JSONBodyLimit, "json-body-limit", envInt("PARLEY_JSON_BODY_LIMIT", 1<<20), "max bytes of a JSON request body; over it: 413 (env PARLEY_JSON_BODY_LIMIT)")
+	fs.IntVar(&c.UploadBodyLimit, "upload-body-limit", envInt("PARLEY_UPLOAD_BODY_LIMIT", 25<<20), "max bytes of a multipart upload request; over it: 413 (env PARLEY_UPLOAD_BODY_LIMIT)")
+	fs.DurationVar(&c.ReadHeaderTimeout, "rest-read-header-timeout", envDuration("PARLEY_REST_READ_HEADER_TIMEOUT", 10*time.Second), "REST: time to receive a request's headers (env PARLEY_REST_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&c.ReadTimeout, "rest-read-timeout", envDuration("PARLEY_REST_READ_TIMEOUT", 60*time.Second), "REST: time to receive a request's body after its headers (env PARLEY_REST_READ_TIMEOUT)")
+	fs.DurationVar(&c.WriteTimeout, "rest-write-timeout", envDuration("PARLEY_REST_WRITE_TIMEOUT", 30*time.Second), "REST: time to write a response (env PARLEY_REST_WRITE_TIMEOUT)")
+	fs.DurationVar(&c.IdleTimeout, "rest-idle-timeout", envDuration("PARLEY_REST_IDLE_TIMEOUT", 120*time.Second), "REST: how long a keep-alive connection may idle (env PARLEY_REST_IDLE_TIMEOUT)")
+	fs.DurationVar(&c.IdentifyTimeout, "identify-timeout", envDuration("PARLEY_IDENTIFY_TIMEOUT", 2*time.Minute), "gateway: a socket without Identify or Resume by then is closed with 4003, heartbeats or not (env PARLEY_IDENTIFY_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, flagHelp
@@ -101,6 +124,9 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 		c.AllowedOrigins = append(c.AllowedOrigins, n)
 	}
 	if err := c.tlsOptions.check(); err != nil {
+		return c, err
+	}
+	if err := c.limits.validate(); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -140,6 +166,35 @@ func allowedOrigins(publicRESTURL string, extra []string) ([]string, error) {
 		return nil, fmt.Errorf("public REST URL: %w", err)
 	}
 	return append([]string{own}, extra...), nil
+}
+
+// validate rejects limits that cannot work, naming the flag.
+func (l limits) validate() error {
+	switch {
+	case l.MaxConns < 0:
+		return fmt.Errorf("--max-conns %d: want 0 (no cap) or more", l.MaxConns)
+	case l.MaxConnsPerIP < 0:
+		return fmt.Errorf("--max-conns-per-ip %d: want 0 (no cap) or more", l.MaxConnsPerIP)
+	case l.MaxConns > 0 && l.MaxConnsPerIP > l.MaxConns:
+		return fmt.Errorf("--max-conns-per-ip %d is above --max-conns %d", l.MaxConnsPerIP, l.MaxConns)
+	case l.JSONBodyLimit < 4096:
+		return fmt.Errorf("--json-body-limit %d: want at least 4096 bytes", l.JSONBodyLimit)
+	case l.UploadBodyLimit < l.JSONBodyLimit:
+		return fmt.Errorf("--upload-body-limit %d is below --json-body-limit %d", l.UploadBodyLimit, l.JSONBodyLimit)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"--rest-read-header-timeout", l.ReadHeaderTimeout}, {"--rest-read-timeout", l.ReadTimeout},
+		{"--rest-write-timeout", l.WriteTimeout}, {"--rest-idle-timeout", l.IdleTimeout},
+		{"--identify-timeout", l.IdentifyTimeout},
+	} {
+		if d.v < 100*time.Millisecond {
+			return fmt.Errorf("%s %v: want at least 100ms", d.name, d.v)
+		}
+	}
+	return nil
 }
 
 func parseLevel(s string) (slog.Level, error) {

@@ -126,15 +126,20 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 
 	// The listeners are bound before the domain, which needs the public REST URL for
 	// attachment url/proxy_url (/attachments/... on this listener).
-	restLn, err := net.Listen("tcp", cfg.RESTAddr)
+	outages := newOutages(store, log.With("component", "store"))
+	defer outages.Close()
+	listenerLimits := gateway.ListenerLimits{MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP}
+	rawRESTLn, err := net.Listen("tcp", cfg.RESTAddr)
 	if err != nil {
 		return fmt.Errorf("listen rest: %w", err)
 	}
+	var restLn net.Listener = gateway.LimitListener(rawRESTLn, listenerLimits)
 	defer restLn.Close()
-	gwLn, err := net.Listen("tcp", cfg.GatewayAddr)
+	rawGwLn, err := net.Listen("tcp", cfg.GatewayAddr)
 	if err != nil {
 		return fmt.Errorf("listen gateway: %w", err)
 	}
+	var gwLn net.Listener = gateway.LimitListener(rawGwLn, listenerLimits)
 	defer gwLn.Close()
 	watchCtx, stopWatch := context.WithCancel(ctx) // the certificate watcher ends with serve
 	defer stopWatch()
@@ -167,6 +172,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		HeartbeatInterval: time.Duration(cfg.HeartbeatMS) * time.Millisecond,
 		ResumeWindow:      cfg.ResumeWindow,
 		AllowedOrigins:    origins,
+		IdentifyTimeout:   cfg.IdentifyTimeout,
+		Outages:           outages,
 		Logger:            log.With("component", "gateway"),
 		TestControls:      cfg.TestControls,
 		PostMessage: func(ctx context.Context, authorID, channelID snowflake.ID, content string) error {
@@ -184,20 +191,36 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			t, r, reset, mc := gw.SessionStartLimit(userID)
 			return 1, t, r, int(reset / time.Millisecond), mc
 		},
-		RateLimiter:    limiter,
-		LoginAttempts:  logins,
-		AllowedOrigins: origins,
-		Logger:         log.With("component", "rest"),
-		TrustedProxies: cfg.TrustedProxies,
-		PublicRESTURL:  restURL,
+		RateLimiter:       limiter,
+		LoginAttempts:     logins,
+		AllowedOrigins:    origins,
+		Logger:            log.With("component", "rest"),
+		TrustedProxies:    cfg.TrustedProxies,
+		PublicRESTURL:     restURL,
+		Outages:           outages,
+		JSONBodyLimit:     cfg.JSONBodyLimit,
+		UploadBodyLimit:   cfg.UploadBodyLimit,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
 	}, svc)
 	if err != nil {
 		return fmt.Errorf("start rest: %w", err)
 	}
 
-	gwSrv := &http.Server{Handler: gw.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no HTTP/2: WebSocket upgrades need HTTP/1.1
-		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelDebug)}        // failed handshakes from scanners are noise
+	// The time-outs bound the upgrade request (and test-control requests); a hijacked
+	// websocket sets its own deadlines on every read and write.
+	gwSrv := &http.Server{
+		Handler:           gw.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no HTTP/2: WebSocket upgrades need HTTP/1.1
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),        // failed handshakes from scanners are noise
+	}
 	errc := make(chan error, 2)
 	go func() { errc <- api.Listener(restLn) }()
 	go func() {
@@ -241,6 +264,11 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		log.Warn("rest shutdown", "err", err)
 	}
 	return nil
+}
+
+// newOutages tracks store outages, probing with writes (see guilds.WriteProbe).
+func newOutages(store storage.Store, log *slog.Logger) *guilds.Outages {
+	return guilds.NewOutages(guilds.WriteProbe(store), time.Second, log)
 }
 
 func openStore(ctx context.Context, cfg config) (storage.Store, string, error) {

@@ -36,6 +36,22 @@ const FileName = "parley.db"
 // Store is the SQLite backend. It is safe for concurrent use.
 type Store struct {
 	*sqlstore.Store
+	writer *sql.DB
+}
+
+// SetMaxPages caps the database at n pages of 4 KiB (SQLite's max_page_count), or lifts the
+// cap with n = 0. A write that needs more space then fails with storage.ErrUnavailable,
+// exactly as on a full disk: for keeping the store from filling a shared disk, and for
+// testing the full-disk path. The cap lives on the writer connection, which the Store never
+// recycles; it cannot go below the current size.
+func (s *Store) SetMaxPages(ctx context.Context, n int) error {
+	if n <= 0 {
+		n = 0xfffffffe // SQLite's largest
+	}
+	if _, err := s.writer.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", n)); err != nil {
+		return fmt.Errorf("embedded: set max_page_count: %w", mapErr(err))
+	}
+	return nil
 }
 
 // Open opens (creating if needed) the database in dir and applies pending migrations.
@@ -89,7 +105,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		closeBoth()
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
-	return &Store{sqlstore.New(c, closeBoth)}, nil
+	return &Store{Store: sqlstore.New(c, closeBoth), writer: writer}, nil
 }
 
 var _ storage.Store = (*Store)(nil)
