@@ -96,7 +96,6 @@ func (s *Server) tuneServer(srv *fasthttp.Server) {
 		}
 		return fasthttp.RequestConfig{ReadTimeout: s.cfg.ReadTimeout}
 	}
-	srv.MaxRequestsPerConn = 0
 }
 
 // limitedReader reads at most n bytes and then fails with errTooLarge, so a body is cut
