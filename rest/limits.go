@@ -38,25 +38,13 @@ const (
 	DefaultRetryAfter = 2 * time.Second
 )
 
-// uploadRoutes are the routes that accept multipart/form-data with files, and so get
-// Config.UploadBodyLimit instead of Config.JSONBodyLimit. This table is the one place a
-// route opts into the large cap (keyed "METHOD template", as RateLimits.Routes).
-var uploadRoutes = map[string]bool{
-	"POST /channels/{channel_id}/messages":                                    true,
-	"PATCH /channels/{channel_id}/messages/{message_id}":                      true,
-	"POST /webhooks/{webhook_id}/{webhook_token}":                             true,
-	"PATCH /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}":      true,
-	"POST /interactions/{interaction_id}/{interaction_token}/callback":        true,
-	"PATCH /webhooks/{application_id}/{interaction_token}/messages/@original": true,
-	"POST /guilds/{guild_id}/stickers":                                        true,
-}
-
 // bodyLimits is a route's body caps: JSON bodies always get the small one, multipart bodies
-// the large one on upload routes (and the small one elsewhere).
+// the large one on the routes declared withUploads (and the small one elsewhere). The
+// declaration is the one place a route opts into the large cap.
 type bodyLimits struct{ json, multipart int }
 
-func (s *Server) bodyLimit(method, template string) bodyLimits {
-	if uploadRoutes[method+" "+template] {
+func (s *Server) bodyLimit(uploads bool) bodyLimits {
+	if uploads {
 		return bodyLimits{s.cfg.JSONBodyLimit, s.cfg.UploadBodyLimit}
 	}
 	return bodyLimits{s.cfg.JSONBodyLimit, s.cfg.JSONBodyLimit}

@@ -27,7 +27,7 @@ func (s *Server) routes() {
 	)
 	staticFirst(s.decls)
 	for _, rt := range s.decls {
-		s.handle(rt.method, rt.path, rt.auth, rt.handler())
+		s.handle(rt.method, rt.path, rt.auth, rt.uploads, rt.handler())
 	}
 	s.attachmentRoutes()
 	s.indexRoutes()

@@ -31,7 +31,7 @@ type Config struct {
 	// GatewayBotInfo supplies GET /gateway/bot's recommended shard count and
 	// session_start_limit for a bot. Default: 1 shard, 1000/1000 identifies, max_concurrency 1.
 	GatewayBotInfo func(userID snowflake.ID) (shards, total, remaining, resetAfterMs, maxConcurrency int)
-	// UploadBodyLimit caps the bodies of the routes that take file uploads (uploadRoutes);
+	// UploadBodyLimit caps the multipart bodies of the routes declared withUploads;
 	// larger ones get 413 (40005). Default: DefaultUploadBodyLimit (25 MiB, Discord's).
 	UploadBodyLimit int
 	// JSONBodyLimit caps the body of every other route. Default: DefaultJSONBodyLimit.
@@ -238,7 +238,8 @@ var majors = []string{"channel_id", "guild_id", "webhook_id"}
 
 // handle registers h for method and a Discord path template ("/channels/{channel_id}") under
 // every served version prefix, wrapped with authentication, rate limiting and error mapping.
-func (s *Server) handle(method, template string, mode authMode, h handler) {
+// A route declared withUploads gets the upload body cap for multipart bodies.
+func (s *Server) handle(method, template string, mode authMode, uploads bool, h handler) {
 	route := template
 	major := ""
 	for _, m := range majors {
@@ -253,7 +254,7 @@ func (s *Server) handle(method, template string, mode authMode, h handler) {
 		rate = s.limits.Default
 	}
 	b := newBucket(method, template, rate, major)
-	limit := s.bodyLimit(method, template)
+	limit := s.bodyLimit(uploads)
 	wrapped := func(c *fiber.Ctx) error {
 		r := &request{c: c, ctx: c.UserContext()}
 		defer r.closeIfBodyUnread()
