@@ -212,6 +212,11 @@ func checkSpec(t testing.TB, srv *rest.Server, req *http.Request, r resp) {
 	if !loadSpec(t) {
 		return
 	}
+	if r.Status == http.StatusServiceUnavailable {
+		// The spec documents no 5xx answers; production Discord answers outages with 502 and
+		// 503, and so does Parley (TestDiskFull checks the 503's exact shape instead).
+		return
+	}
 	rel := versionless(req.URL.Path)
 	var tmpl string
 	if d, ok := matchDecl(srv.Declared(), req.Method, rel); ok {
