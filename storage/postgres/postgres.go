@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -99,24 +100,104 @@ func (d db) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
 	return row{d.q.QueryRow(ctx, q, args...)}
 }
 
+// AcquireTimeout bounds how long a statement waits for a free pooled connection. A pool
+// that stays exhausted that long (every connection busy, or the server refusing new ones) is
+// an outage, answered as storage.ErrUnavailable (REST 503 with Retry-After) instead of a
+// request that hangs for as long as its caller is willing to wait. A variable so tests can
+// shorten it.
+var AcquireTimeout = 5 * time.Second
+
+// errPoolExhausted is what a statement gets when no connection became free in time.
+var errPoolExhausted = errors.New("postgres: connection pool exhausted")
+
 type conn struct{ pool *pgxpool.Pool }
 
+// acquire takes a pooled connection, waiting at most AcquireTimeout (or until ctx ends).
+func (c conn) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, AcquireTimeout)
+	defer cancel()
+	pc, err := c.pool.Acquire(actx)
+	if err == nil {
+		return pc, nil
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("postgres: acquire: %w", ctx.Err())
+	}
+	if actx.Err() != nil {
+		return nil, fmt.Errorf("%w: %w", storage.ErrUnavailable, errPoolExhausted)
+	}
+	return nil, mapErr(err)
+}
+
 func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return db{c.pool}.Exec(ctx, q, args...)
+	pc, err := c.acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer pc.Release()
+	return db{pc}.Exec(ctx, q, args...)
 }
 
 func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	return db{c.pool}.Query(ctx, q, args...)
+	pc, err := c.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := db{pc}.Query(ctx, q, args...)
+	if err != nil {
+		pc.Release()
+		return nil, err
+	}
+	return releasingRows{Rows: rs, pc: pc}, nil
 }
 
 func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return db{c.pool}.QueryRow(ctx, q, args...)
+	pc, err := c.acquire(ctx)
+	if err != nil {
+		return errRow{err}
+	}
+	return releasingRow{row: db{pc}.QueryRow(ctx, q, args...), pc: pc}
 }
 
 func (c conn) InTx(ctx context.Context, fn func(sqlstore.DB) error) error {
-	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error { return fn(db{tx}) })
+	pc, err := c.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer pc.Release()
+	err = pgx.BeginFunc(ctx, pc, func(tx pgx.Tx) error { return fn(db{tx}) })
 	return mapErr(err)
 }
+
+// releasingRows gives the connection back to the pool when the rows are closed.
+type releasingRows struct {
+	sqlstore.Rows
+	pc *pgxpool.Conn
+}
+
+func (r releasingRows) Close() {
+	r.Rows.Close()
+	if r.pc != nil {
+		r.pc.Release()
+	}
+}
+
+// releasingRow gives the connection back once the row is scanned (pgx reads the whole
+// result in Scan).
+type releasingRow struct {
+	row sqlstore.Row
+	pc  *pgxpool.Conn
+}
+
+func (r releasingRow) Scan(dest ...any) error {
+	defer r.pc.Release()
+	return r.row.Scan(dest...)
+}
+
+// errRow is a Row whose statement never ran.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 type rows struct{ pgx.Rows }
 

@@ -2,10 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parley-chat/parley/storage"
 	"github.com/parley-chat/parley/storage/postgres"
@@ -119,4 +122,41 @@ func openBench(b *testing.B) storage.Store {
 	s := openSchema(b)
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// TestPoolExhausted: when every pooled connection stays busy past AcquireTimeout, a statement
+// fails with storage.ErrUnavailable (an outage: REST answers 503) instead of waiting for as
+// long as its caller does; once a connection is free again, statements work.
+func TestPoolExhausted(t *testing.T) {
+	s := openSchema(t)
+	defer s.Close()
+	old := postgres.AcquireTimeout
+	postgres.AcquireTimeout = 200 * time.Millisecond
+	defer func() { postgres.AcquireTimeout = old }()
+
+	ctx := context.Background()
+	var held []*pgxpool.Conn
+	for range s.Pool().Config().MaxConns {
+		c, err := s.Pool().Acquire(ctx)
+		if err != nil {
+			t.Fatalf("acquire: %v", err)
+		}
+		held = append(held, c)
+	}
+	_, err := s.Settings().Get(ctx, "token_secret")
+	if !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("with the pool exhausted: err = %v, want storage.ErrUnavailable", err)
+	}
+	// A caller whose own context ends first gets its own error, not an outage.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Settings().Get(cctx, "token_secret"); errors.Is(err, storage.ErrUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled caller: err = %v, want context.Canceled", err)
+	}
+	for _, c := range held {
+		c.Release()
+	}
+	if _, err := s.Settings().Get(ctx, "token_secret"); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("after release: %v", err)
+	}
 }
