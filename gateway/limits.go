@@ -28,6 +28,9 @@ func newIdentifyLimiter(cfg Config) *identifyLimiter {
 
 // allow records an Identify for userID on shardID if both limits permit it.
 func (l *identifyLimiter) allow(userID snowflake.ID, shardID int) bool {
+	if l.cfg.IdentifyLimitsOff {
+		return true
+	}
 	now := l.cfg.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -51,7 +54,9 @@ func (l *identifyLimiter) allow(userID snowflake.ID, shardID int) bool {
 	return true
 }
 
-// snapshot reports session_start_limit for GET /gateway/bot.
+// snapshot reports session_start_limit for GET /gateway/bot. With the limits off nothing is
+// counted, so it always reports the whole budget: remaining > 0 and max_concurrency ≥ 1, as
+// libraries require.
 func (l *identifyLimiter) snapshot(userID snowflake.ID) (total, remaining int, resetAfter time.Duration, maxConcurrency int) {
 	now := l.cfg.Now()
 	l.mu.Lock()

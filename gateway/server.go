@@ -56,6 +56,10 @@ type Config struct {
 	SessionStartLimit int
 	// SessionStartWindow is the session start window. Default: 24 h.
 	SessionStartWindow time.Duration
+	// IdentifyLimitsOff lifts the three Identify limits above (interval, max_concurrency and
+	// the session start budget), for private deployments and benchmarks (--identify-limits
+	// off). GET /gateway/bot still reports a full budget, so libraries start at once.
+	IdentifyLimitsOff bool
 	// ClientRateLimit is how many payloads a connection may send per ClientRateWindow before
 	// it is closed with 4008. Default: 120.
 	ClientRateLimit int

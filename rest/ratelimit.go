@@ -20,15 +20,27 @@ type Rate struct {
 
 // RateLimits configures the buckets. Zero values mean the documented defaults.
 type RateLimits struct {
+	// Off disables REST rate limiting: no route buckets, no global limit, and no
+	// X-RateLimit-* headers (libraries then simply never wait). For private deployments and
+	// benchmarks (--rate-limits off).
+	Off bool
 	// Global is the number of requests per second one user, bot or (unauthenticated) IP may
 	// make across all routes. Default: 50, as Discord. Negative disables it.
 	Global int
 	// Default applies to every route without an entry in Routes. Default: 50 per second.
+	// A negative Limit leaves such routes without a bucket.
 	Default Rate
 	// Routes overrides per route, keyed by method and Discord's path template, e.g.
-	// "POST /channels/{channel_id}/messages". Defaults: DefaultRouteRates.
+	// "POST /channels/{channel_id}/messages"; a negative Limit leaves the route without a
+	// bucket. Defaults: DefaultRouteRates. New fails with ErrUnknownRoute on a key that names
+	// no served route.
 	Routes map[string]Rate
+
+	custom map[string]Rate // the caller's Routes, for checkRouteLimits
 }
+
+// Unlimited is a Rate that leaves a route without a bucket.
+var Unlimited = Rate{Limit: -1}
 
 // DefaultRouteRates are the per-route limits Parley announces by default; they follow
 // Discord's where they are known and are generous elsewhere so that normal bots never wait.
@@ -49,6 +61,7 @@ func (rl RateLimits) withDefaults() RateLimits {
 	if rl.Default.Limit == 0 {
 		rl.Default = Rate{Limit: 50, Window: time.Second}
 	}
+	rl.custom = rl.Routes
 	routes := make(map[string]Rate, len(DefaultRouteRates)+len(rl.Routes))
 	for k, v := range DefaultRouteRates {
 		routes[k] = v
@@ -76,6 +89,9 @@ func newBucket(method, template string, rate Rate, major string) bucket {
 // rateLimit applies the global and the route limit for one request and sets the headers.
 // It returns a non-nil apiError-like response already written when the request must stop.
 func (s *Server) rateLimit(c *fiber.Ctx, b bucket, who string) (stop bool, err error) {
+	if s.limits.Off {
+		return false, nil
+	}
 	ctx := c.UserContext()
 	if s.limits.Global > 0 {
 		d, err := s.limiter.Take(ctx, "g:"+who, s.limits.Global, time.Second)
@@ -85,6 +101,9 @@ func (s *Server) rateLimit(c *fiber.Ctx, b bucket, who string) (stop bool, err e
 		if !d.Allowed {
 			return true, s.tooMany(c, d, true)
 		}
+	}
+	if b.rate.Limit < 0 {
+		return false, nil
 	}
 	key := "r:" + who + ":" + b.hash
 	if b.major != "" {
@@ -111,6 +130,9 @@ func (s *Server) rateLimit(c *fiber.Ctx, b bucket, who string) (stop bool, err e
 // strictness, and the failure is logged.
 func (s *Server) limiterFailed(err error) error {
 	s.log.Warn("rate limiter unavailable; request allowed", "err", err)
+	if s.metrics != nil {
+		s.metrics.limiterDown.Inc()
+	}
 	return nil
 }
 

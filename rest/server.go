@@ -19,6 +19,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/metrics"
 	"github.com/parley-chat/parley/guilds/ratelimit"
 	"github.com/parley-chat/parley/snowflake"
 )
@@ -68,7 +69,8 @@ type Config struct {
 	// compared exactly with the Origin header, so give them as browsers send it. Default:
 	// none (cmd passes Parley's own public origin).
 	AllowedOrigins []string
-	// Logger receives diagnostics. Default: discard.
+	// Logger receives diagnostics. Default: discard. Wrap its handler with LogHandler to get
+	// request_id on every line a request logs.
 	Logger *slog.Logger
 	// TrustedProxies are the reverse proxies whose Forwarded / X-Forwarded-For headers name
 	// the client address that unauthenticated requests are rate-limited under. Default: none,
@@ -77,6 +79,8 @@ type Config struct {
 	// PublicRESTURL is this API's public base (e.g. "https://chat.example.org"), named by the
 	// GET / and GET /api/v10 descriptions. Default: taken from each request's Host.
 	PublicRESTURL string
+	// Metrics, when set, receives the REST families (parley_rest_*). Default: none.
+	Metrics *metrics.Registry
 }
 
 // Server is the REST API.
@@ -92,6 +96,7 @@ type Server struct {
 	origins originSet
 	log     *slog.Logger
 	outages *guilds.Outages
+	metrics *restMetrics // nil without Config.Metrics
 }
 
 // versions are the path prefixes served; unversioned /api is answered as v10.
@@ -158,14 +163,21 @@ func New(cfg Config, svc *guilds.Service) (*Server, error) {
 	s.serverConfig(&fc)
 	s.app = fiber.New(fc)
 	s.tuneServer(s.app.Server())
+	if cfg.Metrics != nil {
+		s.metrics = newRESTMetrics(cfg.Metrics)
+	}
+	s.app.Use(s.observe)
 	s.app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
-			s.log.Error("panic in handler", "method", c.Method(), "path", logPath(c), "panic", e, "stack", string(debug.Stack()))
+			s.log.ErrorContext(c.UserContext(), "panic in handler", "route", routeName(c), "path", logPath(c), "panic", e, "stack", string(debug.Stack()))
 		},
 	}))
 	s.app.Use(s.cors)
 	s.routes()
+	if err := s.checkRouteLimits(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -51,6 +51,19 @@ type Store interface {
 	Close() error
 }
 
+// Pinger is implemented by stores that can check their backend with one cheap round trip,
+// for readiness probes (both backends do).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Observer receives the duration and outcome of every backend call: op is "exec", "query",
+// "query_row" or "tx" (a whole transaction). err is nil for ErrNotFound and ErrConflict,
+// which are answers rather than failures. It must be cheap and safe for concurrent use.
+// Stores that support it have an Observe(Observer) method, which must be called before the
+// store is used; cmd wires it to metrics, so storage imports no metrics package.
+type Observer func(op string, elapsed time.Duration, err error)
+
 // User is a human or bot account.
 type User struct {
 	ID            snowflake.ID

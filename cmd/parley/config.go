@@ -9,13 +9,18 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-chat/parley/rest"
 )
 
 // config is everything `parley serve` reads from flags and environment variables. A flag
-// wins over its variable, which wins over the default.
+// wins over its variable, which wins over the default. Every flag's variable is PARLEY_ and
+// the flag's name in upper case with dashes as underscores (envName).
 type config struct {
 	RESTAddr         string
 	GatewayAddr      string
@@ -26,6 +31,7 @@ type config struct {
 	RedisURL         string
 	RedisPrefix      string
 	LogLevel         string
+	LogFormat        string
 	WorkerID         int
 	ProcessID        int
 	HeartbeatMS      int
@@ -33,11 +39,32 @@ type config struct {
 	TestControls     bool
 	ReadyFile        string
 	// AllowedOrigins are the extra browser origins allowed besides Parley's own (see
-	// allowedOrigins), normalised as browsers send them.
-	AllowedOrigins []string
-	TrustedProxies []netip.Prefix
+	// allowedOrigins), normalised as browsers send them; from allowedOriginsRaw.
+	AllowedOrigins    []string
+	allowedOriginsRaw string
+	TrustedProxies    []netip.Prefix
 	tlsOptions
 	limits
+
+	// Operator surface.
+	MetricsAddr string
+	PProf       bool
+
+	// REST limits. RateLimits is what rest.Config gets, built from the flags below.
+	RateLimitsMode   string // "discord" or "off"
+	RateLimitGlobal  string // requests per second per identity, or "off"
+	RateLimitDefault string // "N/DURATION" or "off"
+	RateLimitRoutes  routeRates
+	RateLimits       rest.RateLimits
+
+	// Gateway limits.
+	IdentifyLimitsMode string // "discord" or "off"
+	IdentifyInterval   time.Duration
+	MaxConcurrency     int
+	SessionStartLimit  int
+	SessionStartWindow time.Duration
+	ReplayBuffer       int
+	WriteQueue         int
 }
 
 // limits are the hostile-client bounds (docs/operations.md, "Hostile clients and limits").
@@ -56,80 +83,250 @@ type limits struct {
 // flagHelp reports that -h was asked for and usage printed.
 var flagHelp = errors.New("help requested")
 
-func parseServe(args []string, stderr io.Writer) (config, error) {
-	var c config
+// errUsage marks an error in flags or environment: run exits 2 for it, as for a bad flag.
+var errUsage = errors.New("usage")
+
+// serveFlags defines every flag of `parley serve` on a new FlagSet writing into c. It is
+// separate from parseServe so tests can list the flags (docs must mention each one).
+func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.RESTAddr, "rest-addr", envOr("PARLEY_REST_ADDR", "127.0.0.1:8080"), "REST listen address (env PARLEY_REST_ADDR)")
-	fs.StringVar(&c.GatewayAddr, "gateway-addr", envOr("PARLEY_GATEWAY_ADDR", "127.0.0.1:8081"), "gateway listen address (env PARLEY_GATEWAY_ADDR)")
-	fs.StringVar(&c.PublicRESTURL, "public-rest-url", envOr("PARLEY_PUBLIC_REST_URL", ""), "REST URL clients use (env PARLEY_PUBLIC_REST_URL; default from --rest-addr)")
-	fs.StringVar(&c.PublicGatewayURL, "public-gateway-url", envOr("PARLEY_PUBLIC_GATEWAY_URL", ""), "gateway URL GET /gateway returns (env PARLEY_PUBLIC_GATEWAY_URL; default from --gateway-addr)")
-	fs.StringVar(&c.DataDir, "data-dir", envOr("PARLEY_DATA_DIR", "./parley-data"), "embedded store directory (env PARLEY_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", envOr("PARLEY_DATABASE_URL", ""), "Postgres URL; set to use Postgres instead of the embedded store (env PARLEY_DATABASE_URL)")
-	fs.StringVar(&c.RedisURL, "redis-url", envOr("PARLEY_REDIS_URL", ""), "Redis URL (redis://host:6379/0); set to run several nodes: events and rate limits go through Redis (env PARLEY_REDIS_URL)")
-	fs.StringVar(&c.RedisPrefix, "redis-prefix", envOr("PARLEY_REDIS_PREFIX", "parley:"), "prefix of every Redis key and channel, for deployments sharing one Redis (env PARLEY_REDIS_PREFIX)")
-	fs.StringVar(&c.LogLevel, "log-level", envOr("PARLEY_LOG_LEVEL", "info"), "debug, info, warn or error (env PARLEY_LOG_LEVEL)")
-	fs.IntVar(&c.WorkerID, "worker-id", envInt("PARLEY_WORKER_ID", 0), "snowflake worker ID 0-31, distinct per node (env PARLEY_WORKER_ID)")
-	fs.IntVar(&c.ProcessID, "process-id", envInt("PARLEY_PROCESS_ID", 0), "snowflake process ID 0-31 (env PARLEY_PROCESS_ID)")
-	fs.IntVar(&c.HeartbeatMS, "heartbeat-interval", envInt("PARLEY_HEARTBEAT_INTERVAL", 41250), "gateway heartbeat interval in ms (env PARLEY_HEARTBEAT_INTERVAL)")
-	fs.DurationVar(&c.ResumeWindow, "resume-window", envDuration("PARLEY_RESUME_WINDOW", 3*time.Minute), "how long a dropped session stays resumable (env PARLEY_RESUME_WINDOW)")
-	fs.BoolVar(&c.TestControls, "test-controls", envOr("PARLEY_TEST_CONTROLS", "") == "1", "serve test-only controls under /_parley/test on the gateway listener (never in production)")
-	fs.StringVar(&c.ReadyFile, "ready-file", envOr("PARLEY_READY_FILE", ""), "write the bound URLs as JSON to this file once listening")
-	origins := fs.String("allowed-origins", envOr("PARLEY_ALLOWED_ORIGINS", ""), "comma-separated browser origins (https://chat.example.org) allowed to open the gateway and call REST with credentials, besides Parley's own (the --public-rest-url origin) (env PARLEY_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.RESTAddr, "rest-addr", "127.0.0.1:8080", "REST listen address")
+	fs.StringVar(&c.GatewayAddr, "gateway-addr", "127.0.0.1:8081", "gateway listen address")
+	fs.StringVar(&c.PublicRESTURL, "public-rest-url", "", "REST URL clients use (default from --rest-addr)")
+	fs.StringVar(&c.PublicGatewayURL, "public-gateway-url", "", "gateway URL GET /gateway returns (default from --gateway-addr)")
+	fs.StringVar(&c.DataDir, "data-dir", "./parley-data", "embedded store directory")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "Postgres URL; set to use Postgres instead of the embedded store")
+	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL (redis://host:6379/0); set to run several nodes: events and rate limits go through Redis")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", "parley:", "prefix of every Redis key and channel, for deployments sharing one Redis")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "text (logfmt-style) or json (one JSON object per line)")
+	fs.IntVar(&c.WorkerID, "worker-id", 0, "snowflake worker ID 0-31, distinct per node")
+	fs.IntVar(&c.ProcessID, "process-id", 0, "snowflake process ID 0-31")
+	fs.IntVar(&c.HeartbeatMS, "heartbeat-interval", 41250, "gateway heartbeat interval in ms")
+	fs.DurationVar(&c.ResumeWindow, "resume-window", 3*time.Minute, "how long a dropped session stays resumable")
+	fs.BoolVar(&c.TestControls, "test-controls", false, "serve test-only controls under /_parley/test on the gateway listener (never in production)")
+	fs.StringVar(&c.ReadyFile, "ready-file", "", "write the bound URLs as JSON to this file once listening")
 	addTLSFlags(fs, &c.tlsOptions)
-	fs.Func("trusted-proxies", "comma-separated CIDRs or IPs of reverse proxies whose X-Forwarded-For / Forwarded headers give the client address (env PARLEY_TRUSTED_PROXIES; default none: headers are ignored)", func(v string) error {
+	fs.Func("trusted-proxies", "comma-separated CIDRs or IPs of reverse proxies whose X-Forwarded-For / Forwarded headers give the client address (default none: headers are ignored)", func(v string) error {
 		p, err := parsePrefixes(v)
 		c.TrustedProxies = p
 		return err
 	})
-	if v := envOr("PARLEY_TRUSTED_PROXIES", ""); v != "" {
-		p, err := parsePrefixes(v)
-		if err != nil {
-			return c, fmt.Errorf("PARLEY_TRUSTED_PROXIES: %w", err)
+	fs.StringVar(&c.allowedOriginsRaw, "allowed-origins", "", "comma-separated browser origins (https://chat.example.org) allowed to open the gateway and call REST with credentials, besides Parley's own (the --public-rest-url origin)")
+
+	fs.IntVar(&c.MaxConns, "max-conns", 16384, "open connections per listener (REST and gateway each); over it: 503; 0: no cap (env PARLEY_MAX_CONNS)")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", 256, "open connections per client address per listener; over it: 429; 0: no cap, e.g. behind a reverse proxy (env PARLEY_MAX_CONNS_PER_IP)")
+	fs.IntVar(&c.JSONBodyLimit, "json-body-limit", 1<<20, "max bytes of a JSON request body; over it: 413 (env PARLEY_JSON_BODY_LIMIT)")
+	fs.IntVar(&c.UploadBodyLimit, "upload-body-limit", 25<<20, "max bytes of a multipart upload request; over it: 413 (env PARLEY_UPLOAD_BODY_LIMIT)")
+	fs.DurationVar(&c.ReadHeaderTimeout, "rest-read-header-timeout", 10*time.Second, "REST: time to receive a request's headers (env PARLEY_REST_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&c.ReadTimeout, "rest-read-timeout", 60*time.Second, "REST: time to receive a request's body after its headers (env PARLEY_REST_READ_TIMEOUT)")
+	fs.DurationVar(&c.WriteTimeout, "rest-write-timeout", 30*time.Second, "REST: time to write a response (env PARLEY_REST_WRITE_TIMEOUT)")
+	fs.DurationVar(&c.IdleTimeout, "rest-idle-timeout", 120*time.Second, "REST: how long a keep-alive connection may idle (env PARLEY_REST_IDLE_TIMEOUT)")
+	fs.DurationVar(&c.IdentifyTimeout, "identify-timeout", 2*time.Minute, "gateway: a socket without Identify or Resume by then is closed with 4003, heartbeats or not (env PARLEY_IDENTIFY_TIMEOUT)")
+
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "ops listen address serving /metrics, /healthz and /readyz (e.g. 127.0.0.1:9090; default off)")
+	fs.BoolVar(&c.PProf, "pprof", false, "also serve /debug/pprof/ on --metrics-addr")
+
+	fs.StringVar(&c.RateLimitsMode, "rate-limits", "discord", "REST rate limiting: discord (buckets and a global limit, as Discord) or off (none, and no X-RateLimit headers)")
+	fs.StringVar(&c.RateLimitGlobal, "rate-limit-global", "50", "REST global limit: requests per second per user, bot or IP, or off")
+	fs.StringVar(&c.RateLimitDefault, "rate-limit-default", "50/1s", "REST bucket of every route without its own: N/DURATION, or off")
+	fs.Var(&c.RateLimitRoutes, "rate-limit-route", `one route's bucket, "METHOD /template=N/DURATION" or "METHOD /template=off"; repeatable (env: comma-separated)`)
+
+	fs.StringVar(&c.IdentifyLimitsMode, "identify-limits", "discord", "gateway Identify limits: discord (identify interval, max_concurrency and daily session starts) or off (none)")
+	fs.DurationVar(&c.IdentifyInterval, "identify-interval", 5*time.Second, "time between Identifies of one bot in one max_concurrency bucket")
+	fs.IntVar(&c.MaxConcurrency, "max-concurrency", 1, "session_start_limit.max_concurrency: Identify buckets per --identify-interval")
+	fs.IntVar(&c.SessionStartLimit, "session-start-limit", 1000, "session_start_limit.total: Identifies per bot per --session-start-window")
+	fs.DurationVar(&c.SessionStartWindow, "session-start-window", 24*time.Hour, "session start budget window")
+	fs.IntVar(&c.ReplayBuffer, "replay-buffer", 1024, "dispatches a session keeps for RESUME; a resume needing more gets op 9")
+	fs.IntVar(&c.WriteQueue, "write-queue", 512, "frames queued per connection before it is cut off as a slow consumer (resumable)")
+	fs.VisitAll(func(f *flag.Flag) {
+		if !strings.Contains(f.Usage, "env PARLEY_") {
+			f.Usage += " (env " + envName(f.Name) + ")"
 		}
-		c.TrustedProxies = p
+	})
+	return fs
+}
+
+// envName is the environment variable of a flag.
+func envName(flagName string) string {
+	return "PARLEY_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func parseServe(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := serveFlags(&c, stderr)
+	// Environment first, through the flags' own parsers, so a bad variable is an error
+	// naming it instead of a silently ignored value.
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		v, ok := os.LookupEnv(envName(f.Name))
+		if !ok || v == "" || envErr != nil {
+			return
+		}
+		if f.Name == "rate-limit-route" {
+			for _, r := range strings.Split(v, ",") {
+				if r = strings.TrimSpace(r); r != "" {
+					if err := f.Value.Set(r); err != nil {
+						envErr = fmt.Errorf("%w: %s=%q: %v", errUsage, envName(f.Name), v, err)
+						return
+					}
+				}
+			}
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			envErr = fmt.Errorf("%w: %s=%q: %v", errUsage, envName(f.Name), v, err)
+		}
+	})
+	if envErr != nil {
+		return c, envErr
 	}
-	fs.IntVar(&c.MaxConns, "max-conns", envInt("PARLEY_MAX_CONNS", 16384), "open connections per listener (REST and gateway each); over it: 503; 0: no cap (env PARLEY_MAX_CONNS)")
-	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", envInt("PARLEY_MAX_CONNS_PER_IP", 256), "open connections per client address per listener; over it: 429; 0: no cap, e.g. behind a reverse proxy (env PARLEY_MAX_CONNS_PER_IP)")
-	fs.IntVar(&c.JSONBodyLimit, "json-body-limit", envInt("PARLEY_JSON_BODY_LIMIT", 1<<20), "max bytes of a JSON request body; over it: 413 (env PARLEY_JSON_BODY_LIMIT)")
-	fs.IntVar(&c.UploadBodyLimit, "upload-body-limit", envInt("PARLEY_UPLOAD_BODY_LIMIT", 25<<20), "max bytes of a multipart upload request; over it: 413 (env PARLEY_UPLOAD_BODY_LIMIT)")
-	fs.DurationVar(&c.ReadHeaderTimeout, "rest-read-header-timeout", envDuration("PARLEY_REST_READ_HEADER_TIMEOUT", 10*time.Second), "REST: time to receive a request's headers (env PARLEY_REST_READ_HEADER_TIMEOUT)")
-	fs.DurationVar(&c.ReadTimeout, "rest-read-timeout", envDuration("PARLEY_REST_READ_TIMEOUT", 60*time.Second), "REST: time to receive a request's body after its headers (env PARLEY_REST_READ_TIMEOUT)")
-	fs.DurationVar(&c.WriteTimeout, "rest-write-timeout", envDuration("PARLEY_REST_WRITE_TIMEOUT", 30*time.Second), "REST: time to write a response (env PARLEY_REST_WRITE_TIMEOUT)")
-	fs.DurationVar(&c.IdleTimeout, "rest-idle-timeout", envDuration("PARLEY_REST_IDLE_TIMEOUT", 120*time.Second), "REST: how long a keep-alive connection may idle (env PARLEY_REST_IDLE_TIMEOUT)")
-	fs.DurationVar(&c.IdentifyTimeout, "identify-timeout", envDuration("PARLEY_IDENTIFY_TIMEOUT", 2*time.Minute), "gateway: a socket without Identify or Resume by then is closed with 4003, heartbeats or not (env PARLEY_IDENTIFY_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, flagHelp
 		}
-		return c, err
+		return c, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return c, fmt.Errorf("%w: unexpected arguments: %v", errUsage, fs.Args())
 	}
+	if err := c.validate(); err != nil {
+		return c, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return c, nil
+}
+
+// validate checks what the flag parsers cannot and derives RateLimits.
+func (c *config) validate() error {
 	if c.WorkerID < 0 || c.WorkerID > 31 || c.ProcessID < 0 || c.ProcessID > 31 {
-		return c, fmt.Errorf("--worker-id and --process-id must be 0-31")
+		return fmt.Errorf("--worker-id and --process-id must be 0-31")
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
-		return c, err
+		return err
 	}
-	for _, o := range strings.Split(*origins, ",") {
+	for _, o := range strings.Split(c.allowedOriginsRaw, ",") {
 		if o = strings.TrimSpace(o); o == "" {
 			continue
 		}
 		n, err := normalizeOrigin(o, false)
 		if err != nil {
-			return c, fmt.Errorf("--allowed-origins: %w", err)
+			return fmt.Errorf("--allowed-origins: %w", err)
 		}
 		c.AllowedOrigins = append(c.AllowedOrigins, n)
 	}
 	if err := c.tlsOptions.check(); err != nil {
-		return c, err
+		return err
 	}
 	if err := c.limits.validate(); err != nil {
-		return c, err
+		return err
 	}
-	return c, nil
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
+	}
+	if c.PProf && c.MetricsAddr == "" {
+		return fmt.Errorf("--pprof needs --metrics-addr (pprof is only served on the ops listener)")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: %v", c.MetricsAddr, err)
+		}
+	}
+	switch c.RateLimitsMode {
+	case "discord", "off":
+	default:
+		return fmt.Errorf("--rate-limits %q: want discord or off", c.RateLimitsMode)
+	}
+	switch c.IdentifyLimitsMode {
+	case "discord", "off":
+	default:
+		return fmt.Errorf("--identify-limits %q: want discord or off", c.IdentifyLimitsMode)
+	}
+	positive := []struct {
+		name string
+		v    int64
+	}{
+		{"--heartbeat-interval", int64(c.HeartbeatMS)},
+		{"--resume-window", int64(c.ResumeWindow)},
+		{"--identify-interval", int64(c.IdentifyInterval)},
+		{"--max-concurrency", int64(c.MaxConcurrency)},
+		{"--session-start-limit", int64(c.SessionStartLimit)},
+		{"--session-start-window", int64(c.SessionStartWindow)},
+		{"--replay-buffer", int64(c.ReplayBuffer)},
+		{"--write-queue", int64(c.WriteQueue)},
+	}
+	for _, p := range positive {
+		if p.v <= 0 {
+			return fmt.Errorf("%s must be positive", p.name)
+		}
+	}
+	rl := rest.RateLimits{Off: c.RateLimitsMode == "off", Routes: map[string]rest.Rate{}}
+	if c.RateLimitGlobal == "off" {
+		rl.Global = -1
+	} else if n, err := strconv.Atoi(c.RateLimitGlobal); err != nil || n <= 0 {
+		return fmt.Errorf("--rate-limit-global %q: want a positive number of requests per second, or off", c.RateLimitGlobal)
+	} else {
+		rl.Global = n
+	}
+	d, err := parseRate(c.RateLimitDefault)
+	if err != nil {
+		return fmt.Errorf("--rate-limit-default: %v", err)
+	}
+	rl.Default = d
+	for _, r := range c.RateLimitRoutes {
+		rl.Routes[r.route] = r.rate
+	}
+	c.RateLimits = rl
+	return nil
+}
+
+// parseRate reads "N/DURATION" (5/5s: five requests per five seconds) or "off".
+func parseRate(s string) (rest.Rate, error) {
+	if s == "off" {
+		return rest.Unlimited, nil
+	}
+	ns, ds, ok := strings.Cut(s, "/")
+	n, nerr := strconv.Atoi(ns)
+	d, derr := time.ParseDuration(ds)
+	if !ok || nerr != nil || derr != nil || n <= 0 || d <= 0 {
+		return rest.Rate{}, fmt.Errorf("%q: want N/DURATION with both positive (e.g. 5/5s), or off", s)
+	}
+	return rest.Rate{Limit: n, Window: d}, nil
+}
+
+// routeRates is the repeatable --rate-limit-route flag.
+type routeRates []routeRate
+
+type routeRate struct {
+	route string // "POST /channels/{channel_id}/messages"
+	rate  rest.Rate
+}
+
+var httpMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+func (r *routeRates) String() string {
+	if r == nil {
+		return ""
+	}
+	var parts []string
+	for _, x := range *r {
+		parts = append(parts, x.route)
+	}
+	return strings.Join(parts, ",")
+}
+
+func (r *routeRates) Set(s string) error {
+	route, rate, ok := strings.Cut(s, "=")
+	method, path, _ := strings.Cut(strings.TrimSpace(route), " ")
+	if !ok || !slices.Contains(httpMethods, method) || !strings.HasPrefix(path, "/") {
+		return fmt.Errorf("%q: want \"METHOD /template=N/DURATION\" or \"METHOD /template=off\"", s)
+	}
+	rt, err := parseRate(strings.TrimSpace(rate))
+	if err != nil {
+		return err
+	}
+	*r = append(*r, routeRate{route: method + " " + path, rate: rt})
+	return nil
 }
 
 // normalizeOrigin turns a configured origin (or, with anyPath, a URL: Parley's own) into the
@@ -205,6 +402,9 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
+// envInt and envDuration read a variable leniently (a bad value means def); parseServe
+// applies every flag's variable strictly itself, so these are only for values that are not
+// flags.
 func envInt(key string, def int) int {
 	if v, err := strconv.Atoi(envOr(key, "")); err == nil {
 		return v

@@ -27,6 +27,7 @@ import (
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/guilds/events/redisbus"
+	"github.com/parley-chat/parley/guilds/metrics"
 	"github.com/parley-chat/parley/guilds/ratelimit"
 	"github.com/parley-chat/parley/rest"
 	"github.com/parley-chat/parley/snowflake"
@@ -63,6 +64,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err := serve(ctx, cfg, stderr); err != nil {
 		fmt.Fprintf(stderr, "parley: %v\n", err)
+		if errors.Is(err, rest.ErrUnknownRoute) {
+			return 2 // a flag named a route that does not exist
+		}
 		return 1
 	}
 	return 0
@@ -70,8 +74,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // serve wires storage → guilds → gateway and rest, listens, and shuts down on ctx.
 func serve(ctx context.Context, cfg config, stderr io.Writer) error {
-	level, _ := parseLevel(cfg.LogLevel)
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := newLogger(cfg, stderr)
+	reg := metrics.NewRegistry()
+	metrics.RegisterRuntime(reg)
+	op := &ops{reg: reg, pprof: cfg.PProf, log: log.With("component", "ops")}
 
 	start := time.Now()
 	certs, err := cfg.tlsOptions.load(log.With("component", "tls"))
@@ -83,6 +89,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	if o, ok := store.(interface{ Observe(storage.Observer) }); ok {
+		o.Observe(storeObserver(reg))
+	}
+	if p, ok := store.(storage.Pinger); ok {
+		op.checks = append(op.checks, namedCheck{"store", p})
+	}
 	_, secretErr := store.Settings().Get(ctx, "token_secret")
 	firstStart := errors.Is(secretErr, storage.ErrNotFound)
 
@@ -98,9 +110,10 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	var logins ratelimit.Attempts // the per-account login throttle; shared like the rate limits
 	if cfg.RedisURL != "" {
 		node := fmt.Sprintf("w%d-p%d-%s", cfg.WorkerID, cfg.ProcessID, randomHex(4))
+		observe := redisObserver(reg)
 		rb, err := redisbus.New(ctx, redisbus.Config{
 			URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, NodeID: node,
-			Logger: log.With("component", "bus"),
+			Logger: log.With("component", "bus"), Observer: observe,
 		})
 		if err != nil {
 			return fmt.Errorf("--redis-url: %w", err)
@@ -111,6 +124,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 			return fmt.Errorf("--redis-url: %w", err)
 		}
 		defer rl.Close()
+		rl.Observe(observe)
+		op.checks = append(op.checks, namedCheck{"redis", rl})
+		registerBusMetrics(reg, rb)
 		bus, limiter, logins = rb, rl, rl
 		mode = "multi-node (redis, node " + node + ")"
 		if cfg.DatabaseURL == "" {
@@ -129,6 +145,13 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	outages := newOutages(store, log.With("component", "store"))
 	defer outages.Close()
 	listenerLimits := gateway.ListenerLimits{MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP}
+	var opsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if opsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen metrics: %w", err)
+		}
+		defer opsLn.Close()
+	}
 	rawRESTLn, err := net.Listen("tcp", cfg.RESTAddr)
 	if err != nil {
 		return fmt.Errorf("listen rest: %w", err)
@@ -167,15 +190,22 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	defer svc.Close()
 
 	gw, err := gateway.New(gateway.Config{
-		Bus:               bus,
-		PublicURL:         gwURL,
-		HeartbeatInterval: time.Duration(cfg.HeartbeatMS) * time.Millisecond,
-		ResumeWindow:      cfg.ResumeWindow,
-		AllowedOrigins:    origins,
-		IdentifyTimeout:   cfg.IdentifyTimeout,
-		Outages:           outages,
-		Logger:            log.With("component", "gateway"),
-		TestControls:      cfg.TestControls,
+		Bus:                bus,
+		PublicURL:          gwURL,
+		HeartbeatInterval:  time.Duration(cfg.HeartbeatMS) * time.Millisecond,
+		ResumeWindow:       cfg.ResumeWindow,
+		ReplayBufferSize:   cfg.ReplayBuffer,
+		WriteQueueSize:     cfg.WriteQueue,
+		MaxConcurrency:     cfg.MaxConcurrency,
+		IdentifyInterval:   cfg.IdentifyInterval,
+		SessionStartLimit:  cfg.SessionStartLimit,
+		SessionStartWindow: cfg.SessionStartWindow,
+		IdentifyLimitsOff:  cfg.IdentifyLimitsMode == "off",
+		AllowedOrigins:     origins,
+		IdentifyTimeout:    cfg.IdentifyTimeout,
+		Outages:            outages,
+		Logger:             log.With("component", "gateway"),
+		TestControls:       cfg.TestControls,
 		PostMessage: func(ctx context.Context, authorID, channelID snowflake.ID, content string) error {
 			_, err := svc.CreateMessage(ctx, authorID, channelID, guilds.MessageParams{Content: content})
 			return err
@@ -204,8 +234,11 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
+		RateLimits:        cfg.RateLimits,
+		Metrics:           reg,
 	}, svc)
 	if err != nil {
+		_ = gw.Shutdown(context.Background())
 		return fmt.Errorf("start rest: %w", err)
 	}
 
@@ -221,7 +254,15 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no HTTP/2: WebSocket upgrades need HTTP/1.1
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),        // failed handshakes from scanners are noise
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	opsURL := ""
+	var opsShutdown func(context.Context) error
+	if opsLn != nil {
+		var opsErr <-chan error
+		opsShutdown, opsErr = serveOps(opsLn, op.handler())
+		go func() { errc <- <-opsErr }()
+		opsURL = publicURL("http", opsLn.Addr())
+	}
 	go func() { errc <- api.Listener(restLn) }()
 	go func() {
 		if err := gwSrv.Serve(gwLn); !errors.Is(err, http.ErrServerClosed) {
@@ -233,12 +274,13 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 
 	log.Info("parley listening", "mode", mode, "rest", restURL, "gateway", gwURL, "store", backend,
 		"startup", time.Since(start).Round(time.Millisecond), "test_controls", cfg.TestControls,
-		"allowed_origins", strings.Join(origins, ","), "tls", certs != nil)
+		"allowed_origins", strings.Join(origins, ","), "tls", certs != nil,
+		"metrics", opsURL, "pprof", cfg.PProf, "rate_limits", cfg.RateLimitsMode, "identify_limits", cfg.IdentifyLimitsMode)
 	if firstStart {
 		fmt.Fprintf(stderr, "\nFirst start on an empty store. Create a demo user, guild and bot with:\n\n    parley demo --url %s     (or: go run ./cmd/parley demo --url ...)\n\n", restURL)
 	}
 	if cfg.ReadyFile != "" {
-		if err := writeReady(cfg.ReadyFile, restURL, gwURL, cfg.TestControls); err != nil {
+		if err := writeReady(cfg.ReadyFile, restURL, gwURL, opsURL, cfg.TestControls); err != nil {
 			return err
 		}
 	}
@@ -251,6 +293,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		}
 	}
 	log.Info("shutting down")
+	op.draining.Store(true) // /readyz answers 503 from now on; /metrics keeps serving
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// Sessions first (op 7, reconnectable close), then the listeners, then the store.
@@ -263,12 +306,45 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	if err := api.Shutdown(sctx); err != nil {
 		log.Warn("rest shutdown", "err", err)
 	}
+	if opsShutdown != nil {
+		if err := opsShutdown(sctx); err != nil {
+			log.Warn("ops listener shutdown", "err", err)
+		}
+	}
 	return nil
 }
 
 // newOutages tracks store outages, probing with writes (see guilds.WriteProbe).
 func newOutages(store storage.Store, log *slog.Logger) *guilds.Outages {
 	return guilds.NewOutages(guilds.WriteProbe(store), time.Second, log)
+}
+
+// newLogger builds the root logger: text or JSON on stderr, with request_id on every line a
+// REST request logs.
+func newLogger(cfg config, stderr io.Writer) *slog.Logger {
+	level, _ := parseLevel(cfg.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(stderr, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	return slog.New(rest.LogHandler(h))
+}
+
+// redisObserver registers parley_redis_* and returns the observer feeding them, shared by
+// the bus and the rate limiter.
+func redisObserver(reg *metrics.Registry) redisbus.Observer {
+	o := newCallObserver(
+		reg.HistogramVec("parley_redis_duration_seconds", "Redis command latency by command (publish: an event; evalsha: a rate-limit take; ping: a readiness check).", metrics.DurationBuckets, "op"),
+		reg.CounterVec("parley_redis_errors_total", "Redis commands that failed (connection refused, timeout, ...), by command.", "op"),
+		"publish", "evalsha", "eval", "ping")
+	return o.observe
+}
+
+// registerBusMetrics exposes the Redis bus's own counts.
+func registerBusMetrics(reg *metrics.Registry, b *redisbus.Broker) {
+	reg.CounterFunc("parley_bus_gaps_total", "Reconnects to Redis after which events may have been missed (caches were dropped).", func() float64 { return float64(b.Gaps()) })
+	reg.CounterFunc("parley_bus_dropped_total", "Bus messages that could not be decoded and were not delivered.", func() float64 { return float64(b.Dropped()) })
 }
 
 func openStore(ctx context.Context, cfg config) (storage.Store, string, error) {
@@ -287,8 +363,11 @@ func openStore(ctx context.Context, cfg config) (storage.Store, string, error) {
 }
 
 // writeReady writes the bound URLs atomically, for harnesses that start parley on port 0.
-func writeReady(path, restURL, gwURL string, controls bool) error {
+func writeReady(path, restURL, gwURL, opsURL string, controls bool) error {
 	info := map[string]string{"rest_url": restURL, "gateway_url": gwURL}
+	if opsURL != "" {
+		info["metrics_url"] = opsURL
+	}
 	if controls {
 		info["test_controls_url"] = "http" + gwURL[len("ws"):] + "/_parley/test"
 	}

@@ -42,6 +42,8 @@ type Config struct {
 	Workers int
 	// Logger receives diagnostics. Default: discard.
 	Logger *slog.Logger
+	// Observer, when set, sees every Redis command (latency and errors). Default: none.
+	Observer Observer
 }
 
 // Broker is the multi-node events.Broker, on Redis Pub/Sub.
@@ -157,6 +159,9 @@ func New(ctx context.Context, cfg Config) (*Broker, error) {
 		opt.ClientName = "parley-" + cfg.NodeID // visible in CLIENT LIST
 	}
 	client := redis.NewClient(opt)
+	if cfg.Observer != nil {
+		client.AddHook(hook{cfg.Observer})
+	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := client.Ping(pctx).Err(); err != nil {

@@ -155,3 +155,19 @@ var (
 	_ ratelimit.Limiter  = (*Limiter)(nil)
 	_ ratelimit.Attempts = (*Limiter)(nil)
 )
+
+// Ping checks that Redis answers, for readiness probes.
+func (r *Limiter) Ping(ctx context.Context) error {
+	if err := r.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redisbus: limiter ping: %w", err)
+	}
+	return nil
+}
+
+// Observe reports the duration and error of every Redis command the limiter sends (see
+// Observer). Call it before the limiter is used.
+func (r *Limiter) Observe(fn Observer) {
+	if fn != nil {
+		r.client.AddHook(hook{fn})
+	}
+}
