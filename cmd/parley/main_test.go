@@ -22,6 +22,7 @@ type server struct {
 	RESTURL     string `json:"rest_url"`
 	GatewayURL  string `json:"gateway_url"`
 	ControlsURL string `json:"test_controls_url"`
+	MetricsURL  string `json:"metrics_url"`
 	stop        func()
 	logs        *syncBuffer
 	client      *http.Client // nil: http.DefaultClient (TLS tests set one trusting their CA)
