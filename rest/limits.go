@@ -219,7 +219,7 @@ func (s *Server) answer(c *fiber.Ctx, err error) error {
 	}
 	ae := toAPIError(err)
 	if ae.Status >= 500 {
-		s.log.ErrorContext(c.UserContext(), "request failed", "route", routeName(c), "path", logPath(c), "err", err)
+		s.log.ErrorContext(c.UserContext(), "request failed", "route", s.routeName(c), "path", logPath(c), "err", err)
 	}
 	return writeJSON(c, ae.Status, ae)
 }

@@ -110,15 +110,19 @@ func (m *restMetrics) newRoute(name string) *routeMetrics {
 	return &routeMetrics{name: name, global: m.limited.With(name, "global"), user: m.limited.With(name, "user")}
 }
 
-func (m *restMetrics) route(r *fiber.Route) *routeMetrics {
-	if r == nil || r.Method == "USE" {
+func (m *restMetrics) route(r *fiber.Route, endpoints map[string]bool) *routeMetrics {
+	if r == nil {
 		return m.unmatched
 	}
 	if rm, ok := m.byRoute.Load(r); ok {
 		return rm.(*routeMetrics)
 	}
-	rm, _ := m.byRoute.LoadOrStore(r, m.newRoute(r.Method+" "+routeTemplate(r.Path)))
-	return rm.(*routeMetrics)
+	rm := m.unmatched
+	if endpoints[r.Method+" "+r.Path] {
+		rm = m.newRoute(r.Method + " " + routeTemplate(r.Path))
+	}
+	got, _ := m.byRoute.LoadOrStore(r, rm)
+	return got.(*routeMetrics)
 }
 
 func (m *restMetrics) observe(rm *routeMetrics, status int, d time.Duration) {
@@ -173,7 +177,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	status := c.Response().StatusCode()
 	elapsed := time.Since(start)
 	if s.metrics != nil {
-		rm := s.metrics.route(c.Route())
+		rm := s.metrics.route(c.Route(), s.endpoints)
 		s.metrics.observe(rm, status, elapsed)
 		if status == fiber.StatusTooManyRequests {
 			if string(c.Response().Header.Peek("X-RateLimit-Global")) == "true" {
@@ -184,24 +188,29 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		}
 	}
 	if s.log.Enabled(c.UserContext(), slog.LevelDebug) {
-		s.log.DebugContext(c.UserContext(), "request", "route", routeName(c), "status", status, "duration", elapsed)
+		s.log.DebugContext(c.UserContext(), "request", "route", s.routeName(c), "status", status, "duration", elapsed)
 	}
 	return err
 }
 
-// routeName is the route template of the request's matched route, for log lines.
-func routeName(c *fiber.Ctx) string {
-	if r := c.Route(); r != nil && r.Method != "USE" {
+// routeName is the route template of the request's matched route, for log lines. After
+// the handler chain c.Route() is the last route that ran: the endpoint, or a middleware
+// (registered for "/") when nothing matched.
+func (s *Server) routeName(c *fiber.Ctx) string {
+	if r := c.Route(); r != nil && s.endpoints[r.Method+" "+r.Path] {
 		return r.Method + " " + routeTemplate(r.Path)
 	}
 	return "unmatched"
 }
 
-// checkRouteLimits rejects a RateLimits.Routes key that names no served route: a typo in a
-// per-route limit would otherwise be silently ignored.
-func (s *Server) checkRouteLimits() error {
+// indexRoutes records the registered endpoints (middleware excluded) and rejects a
+// RateLimits.Routes key that names no served route: a typo in a per-route limit would
+// otherwise be silently ignored.
+func (s *Server) indexRoutes() error {
+	s.endpoints = map[string]bool{}
 	known := map[string]bool{}
 	for _, r := range s.app.GetRoutes(true) {
+		s.endpoints[r.Method+" "+r.Path] = true
 		known[r.Method+" "+routeTemplate(r.Path)] = true
 	}
 	var unknown []string

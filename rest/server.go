@@ -97,6 +97,9 @@ type Server struct {
 	log     *slog.Logger
 	outages *guilds.Outages
 	metrics *restMetrics // nil without Config.Metrics
+	// endpoints holds "METHOD /fiber/path" of every registered route, middleware excluded;
+	// written once in New.
+	endpoints map[string]bool
 }
 
 // versions are the path prefixes served; unversioned /api is answered as v10.
@@ -170,12 +173,12 @@ func New(cfg Config, svc *guilds.Service) (*Server, error) {
 	s.app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
-			s.log.ErrorContext(c.UserContext(), "panic in handler", "route", routeName(c), "path", logPath(c), "panic", e, "stack", string(debug.Stack()))
+			s.log.ErrorContext(c.UserContext(), "panic in handler", "route", s.routeName(c), "path", logPath(c), "panic", e, "stack", string(debug.Stack()))
 		},
 	}))
 	s.app.Use(s.cors)
 	s.routes()
-	if err := s.checkRouteLimits(); err != nil {
+	if err := s.indexRoutes(); err != nil {
 		return nil, err
 	}
 	return s, nil
