@@ -10,14 +10,18 @@ GO        ?= go
 FUZZTIME  ?= 10s
 GOFLAGS_T ?= -race -count=1 -timeout 15m
 
-.PHONY: test test-quick test-go test-compat fuzz vet vet-go install-compat run bench
+.PHONY: test test-quick test-go test-compat fuzz vet vet-go install-compat install-prometheus run bench
 
-test: install-compat vet test-go test-compat fuzz
+test: install-compat install-prometheus vet test-go test-compat fuzz
 
 test-quick: vet-go test-go
 
 install-compat:
 	./compat-tests/install.sh
+
+# Debian's prometheus, for cmd/parley's dashboard test (a real scrape of a running Parley).
+install-prometheus:
+	./.ci/install-prometheus.sh
 
 vet: vet-go
 	cd compat-tests && $(GO) vet ./...

@@ -151,7 +151,7 @@ func TestRuntime(t *testing.T) {
 	RegisterRuntime(r)
 	out := scrape(t, r)
 	for _, want := range []string{"go_goroutines ", "go_gc_cycles_total ", "go_memory_total_bytes ",
-		`go_gc_pauses_seconds_bucket{le="+Inf"} `, "process_start_time_seconds ", "go_cpu_seconds_total "} {
+		`go_gc_pauses_seconds_bucket{le="+Inf"} `, "process_start_time_seconds ", "process_cpu_seconds_total ", "process_resident_memory_bytes "} {
 		if !strings.Contains(out, "\n"+want) {
 			t.Errorf("runtime metrics lack %q:\n%s", want, out)
 		}

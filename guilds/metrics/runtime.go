@@ -27,7 +27,6 @@ var runtimeCounters = []struct{ src, name, help string }{
 	{"/gc/cycles/total:gc-cycles", "go_gc_cycles_total", "Completed garbage collection cycles."},
 	{"/gc/heap/allocs:bytes", "go_heap_allocs_bytes_total", "Bytes allocated on the heap since start."},
 	{"/gc/heap/allocs:objects", "go_heap_allocs_objects_total", "Heap objects allocated since start."},
-	{"/cpu/classes/total:cpu-seconds", "go_cpu_seconds_total", "CPU time available to the Go process since start, as the runtime estimates it."},
 	{"/cpu/classes/gc/total:cpu-seconds", "go_gc_cpu_seconds_total", "CPU time spent on garbage collection since start."},
 }
 
@@ -58,6 +57,7 @@ func RegisterRuntime(r *Registry) {
 	r.GaugeFunc("process_start_time_seconds", "Start time of the process since the Unix epoch, in seconds.", func() float64 { return start })
 	if runtime.GOOS == "linux" {
 		r.GaugeFunc("process_resident_memory_bytes", "Resident set size of the process, from /proc/self/statm.", residentBytes)
+		r.CounterFunc("process_cpu_seconds_total", "User and system CPU time the process used, from /proc/self/stat.", cpuSeconds)
 	}
 }
 
@@ -150,4 +150,29 @@ func residentBytes() float64 {
 		return math.NaN()
 	}
 	return pages * float64(os.Getpagesize())
+}
+
+// clockTicks is USER_HZ, which Linux fixes at 100 for /proc on every architecture Go runs on.
+const clockTicks = 100
+
+func cpuSeconds() float64 {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return math.NaN()
+	}
+	// The command name (field 2) may contain spaces; fields after its closing paren are fixed.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return math.NaN()
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return math.NaN()
+	}
+	utime, err1 := strconv.ParseFloat(f[11], 64)
+	stime, err2 := strconv.ParseFloat(f[12], 64)
+	if err1 != nil || err2 != nil {
+		return math.NaN()
+	}
+	return (utime + stime) / clockTicks
 }
