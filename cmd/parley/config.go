@@ -131,7 +131,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.RateLimitsMode, "rate-limits", "discord", "REST rate limiting: discord (buckets and a global limit, as Discord) or off (none, and no X-RateLimit headers)")
 	fs.StringVar(&c.RateLimitGlobal, "rate-limit-global", "50", "REST global limit: requests per second per user, bot or IP, or off")
 	fs.StringVar(&c.RateLimitDefault, "rate-limit-default", "50/1s", "REST bucket of every route without its own: N/DURATION, or off")
-	fs.Var(&c.RateLimitRoutes, "rate-limit-route", `one route's bucket, "METHOD /template=N/DURATION" or "METHOD /template=off"; repeatable (env: comma-separated)`)
+	fs.Var(&c.RateLimitRoutes, "rate-limit-route", `one route's bucket, "METHOD /template=N/DURATION" or "METHOD /template=off"; repeatable (several in the variable: comma-separated)`)
 
 	fs.StringVar(&c.IdentifyLimitsMode, "identify-limits", "discord", "gateway Identify limits: discord (identify interval, max_concurrency and daily session starts) or off (none)")
 	fs.DurationVar(&c.IdentifyInterval, "identify-interval", 5*time.Second, "time between Identifies of one bot in one max_concurrency bucket")

@@ -231,6 +231,8 @@ func TestGrafanaDashboard(t *testing.T) {
 		}
 	}
 	t.Logf("%d dashboard queries returned data from a real Prometheus scrape", checked)
+	_, _, scrape := get(t, srv.MetricsURL+"/metrics")
+	checkMetricsDocumented(t, scrape)
 }
 
 // driveResumeAndInvalid makes one session resume successfully and another get op 9.

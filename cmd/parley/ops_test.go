@@ -85,6 +85,8 @@ func TestOpsListener(t *testing.T) {
 		}
 	}
 
+	checkMetricsDocumented(t, body)
+
 	// Every JSON log line is an object; the debug line of the 404 request carries its ID,
 	// and no line carries a token.
 	var sawID bool
@@ -264,5 +266,20 @@ func TestIdentifyLimitsOff(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkMetricsDocumented fails for every family in a scrape that docs/operations.md does not
+// name, so a new metric cannot ship undocumented.
+func checkMetricsDocumented(t *testing.T, scrape string) {
+	t.Helper()
+	doc := string(repoFile(t, "docs/operations.md"))
+	for _, line := range strings.Split(scrape, "\n") {
+		if name, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			name = strings.Fields(name)[0]
+			if !strings.Contains(doc, "`"+name+"`") {
+				t.Errorf("docs/operations.md does not document metric `%s`", name)
+			}
+		}
 	}
 }
