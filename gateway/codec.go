@@ -31,6 +31,7 @@ func (e encoding) String() string {
 // first ETF recipient.
 type payload struct {
 	name opcodes.EventName
+	ev   uint8 // index into knownEvents (metrics), resolved once here
 	json []byte
 
 	etfOnce sync.Once
@@ -44,12 +45,12 @@ func newPayload(name opcodes.EventName, d any) (*payload, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s: %w", name, err)
 	}
-	return &payload{name: name, json: b}, nil
+	return &payload{name: name, ev: indexOf(name), json: b}, nil
 }
 
 // rawPayload wraps already-encoded JSON.
 func rawPayload(name opcodes.EventName, d []byte) *payload {
-	return &payload{name: name, json: d}
+	return &payload{name: name, ev: indexOf(name), json: d}
 }
 
 // data returns d in enc.

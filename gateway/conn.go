@@ -69,6 +69,10 @@ type conn struct {
 	writing    bool // a writeLoop goroutine is running (or finishing); stays true after finish
 	finished   bool // finish has started: no writer is ever started again
 
+	// attached is set once a session is attached (READY or RESUMED queued), for the
+	// sessions gauge sampled at scrape.
+	attached atomic.Bool
+
 	readerDone chan struct{} // closed when the read loop returns
 	writerDone chan struct{} // closed when finish has closed the socket
 

@@ -213,6 +213,7 @@ func (c *conn) sendReady(s *Session, user opcodes.User, ident guilds.Identity, g
 		return fmt.Errorf("identify: %w", err)
 	}
 	s.send(p, false)
+	c.srv.metrics.identifies.Inc()
 	return nil
 }
 
@@ -296,6 +297,7 @@ func (c *conn) handleResume(d json.RawMessage) error {
 	}
 	ctx := c.srv.ctx
 	invalid := func() error {
+		c.srv.metrics.resumeInvalid.Inc()
 		c.enqueue(frame{op: opcodes.InvalidSession, p: dFalse}, false)
 		return nil
 	}
@@ -345,6 +347,7 @@ func (c *conn) handleResume(d json.RawMessage) error {
 	s.mu.Unlock()
 	c.sess = s
 	c.srv.stats.add(s.userID, false)
+	c.srv.metrics.resumed.Inc()
 	s.log.Debug("gateway: resumed", "from_seq", seq)
 	return nil
 }

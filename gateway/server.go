@@ -16,6 +16,7 @@ import (
 
 	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/guilds/events"
+	"github.com/parley-chat/parley/guilds/metrics"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
 )
@@ -98,6 +99,9 @@ type Config struct {
 	PostMessage PostMessageFunc
 	// Now is the clock for rate limits. Default: time.Now.
 	Now func() time.Time
+	// Metrics, when set, receives the parley_gateway_* families. Default: counted in a
+	// private registry nobody scrapes (the code path is the same either way).
+	Metrics *metrics.Registry
 }
 
 func (c *Config) setDefaults() {
@@ -152,6 +156,7 @@ type Server struct {
 	stats     *statsTable
 	hello     *payload
 	origins   map[string]bool
+	metrics   *gatewayMetrics
 
 	ctx    context.Context // parent of every connection's context; cancelled by Shutdown
 	cancel context.CancelFunc
@@ -205,6 +210,7 @@ func New(cfg Config, svc Domain) (*Server, error) {
 		s.store = NewMemorySessionStore()
 	}
 	s.hub = newHub(s.bus)
+	s.metrics = newGatewayMetrics(cfg.Metrics, s)
 	hello, err := newPayload("", struct {
 		HeartbeatInterval int      `json:"heartbeat_interval"`
 		Trace             []string `json:"_trace"`
@@ -394,6 +400,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := newConn(s, ws, enc, tr, comp, version, publicURL)
+	s.metrics.conns[enc][tr].Inc()
 	s.mu.Lock()
 	if s.draining {
 		s.mu.Unlock()

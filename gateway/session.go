@@ -48,6 +48,10 @@ type Session struct {
 	expiry       *time.Timer
 	// membersAt is when this session last requested all members of a guild (op 8 limit).
 	membersAt map[snowflake.ID]time.Time
+	// The last socket's encoding and compression, labelling the session while resumable.
+	everAttached  bool
+	lastEnc       encoding
+	lastTransport transport
 }
 
 // replayEntry is one sequenced dispatch kept for RESUME. p is shared with other sessions.
@@ -124,6 +128,7 @@ func (s *Session) sendLocked(p *payload, bounded bool) {
 		// dispatch is in the replay buffer, so nothing is lost if the client resumes.
 		c := s.conn
 		s.log.Warn("gateway: slow consumer, closing", "seq", s.seq)
+		s.srv.metrics.slow.Inc()
 		s.detachLocked(c)
 		c.kill(opcodes.CloseUnknownError, "slow consumer")
 	}
@@ -198,6 +203,8 @@ func (s *Session) detachLocked(c *conn) {
 // attachLocked makes c the session's socket and stops the resume clock.
 func (s *Session) attachLocked(c *conn) {
 	s.conn = c
+	s.everAttached, s.lastEnc, s.lastTransport = true, c.enc, c.transport
+	c.attached.Store(true)
 	if s.expiry != nil {
 		s.expiry.Stop()
 		s.expiry = nil
@@ -362,6 +369,17 @@ func (m *MemorySessionStore) Get(_ context.Context, id string) (*Session, error)
 		return nil, ErrSessionNotFound
 	}
 	return s, nil
+}
+
+// all lists the sessions, for the sessions gauge.
+func (m *MemorySessionStore) all() []*Session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*Session, 0, len(m.m))
+	for _, s := range m.m {
+		out = append(out, s)
+	}
+	return out
 }
 
 // Delete implements SessionStore.

@@ -266,7 +266,7 @@ func (c *conn) writeFrame(f frame, plain, packed []byte) ([]byte, []byte, error)
 		name = f.p.name
 	}
 	plain = appendEnvelope(plain[:0], c.enc, f.op, f.seq, name, d)
-	msgType, out := websocket.TextMessage, plain
+	msgType, out, comp := websocket.TextMessage, plain, 0 // comp: the compressor slot used (metrics)
 	if c.enc == encodingETF {
 		msgType = websocket.BinaryMessage
 	}
@@ -275,17 +275,21 @@ func (c *conn) writeFrame(f frame, plain, packed []byte) ([]byte, []byte, error)
 		if packed, err = c.comp.compress(packed[:0], plain); err != nil {
 			return plain, packed, err
 		}
-		msgType, out = websocket.BinaryMessage, packed
+		msgType, out, comp = websocket.BinaryMessage, packed, int(c.transport)
 	case c.enc == encodingJSON && len(plain) > payloadCompressThreshold && c.payloadCompress.Load():
 		if packed, err = compressPayload(packed[:0], plain); err != nil {
 			return plain, packed, err
 		}
-		msgType, out = websocket.BinaryMessage, packed
+		msgType, out, comp = websocket.BinaryMessage, packed, compressionPayload
 	}
 	if err := c.ws.SetWriteDeadline(time.Now().Add(c.srv.cfg.WriteTimeout)); err != nil {
 		return plain, packed, err
 	}
-	return plain, packed, c.ws.WriteMessage(msgType, out)
+	if err := c.ws.WriteMessage(msgType, out); err != nil {
+		return plain, packed, err
+	}
+	c.srv.metrics.wrote(f, len(out), len(plain), comp)
+	return plain, packed, nil
 }
 
 // finish ends the writer: a close frame (unless code is 0), a short wait for the reader to
@@ -298,6 +302,7 @@ func (c *conn) finish(code opcodes.CloseCode, reason string) {
 	c.queue = nil
 	c.qmu.Unlock()
 	if code != 0 {
+		c.srv.metrics.close(code)
 		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(int(code), reason), time.Now().Add(c.srv.cfg.WriteTimeout))
 		t := time.NewTimer(2 * time.Second)
 		select {

@@ -204,6 +204,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 		AllowedOrigins:     origins,
 		IdentifyTimeout:    cfg.IdentifyTimeout,
 		Outages:            outages,
+		Metrics:            reg,
 		Logger:             log.With("component", "gateway"),
 		TestControls:       cfg.TestControls,
 		PostMessage: func(ctx context.Context, authorID, channelID snowflake.ID, content string) error {
