@@ -193,3 +193,31 @@ func TestRedisLimiterObserveAndPing(t *testing.T) {
 		t.Fatal("Ping on a closed limiter succeeded")
 	}
 }
+
+type failingLimiter struct{}
+
+func (failingLimiter) Take(context.Context, string, int, time.Duration) (rest.Decision, error) {
+	return rest.Decision{}, errors.New("redis: connection refused")
+}
+
+// TestLimiterFailureCounted: a broken limiter lets requests through, counts each failure
+// and logs it with the request's ID.
+func TestLimiterFailureCounted(t *testing.T) {
+	reg := metrics.NewRegistry()
+	logs := &lockedBuffer{}
+	e := newEnv(t, func(c *rest.Config) {
+		c.Metrics = reg
+		c.RateLimiter = failingLimiter{}
+		c.Logger = slog.New(rest.LogHandler(slog.NewTextHandler(logs, nil)))
+	})
+	r := want(t, e.call(t, "GET", "/gateway", "", nil, "X-Request-Id", "lim-1"), 200)
+	if r.Header.Get("X-RateLimit-Bucket") != "" {
+		t.Errorf("rate-limit headers without a limiter answer")
+	}
+	if got := scrape(t, reg); !strings.Contains(got, "parley_rest_rate_limiter_errors_total 1\n") {
+		t.Errorf("limiter failures not counted:\n%s", got)
+	}
+	if !strings.Contains(logs.String(), "request_id=lim-1") {
+		t.Errorf("limiter failure not logged with the request ID:\n%s", logs)
+	}
+}

@@ -96,7 +96,7 @@ func (s *Server) rateLimit(c *fiber.Ctx, b bucket, who string) (stop bool, err e
 	if s.limits.Global > 0 {
 		d, err := s.limiter.Take(ctx, "g:"+who, s.limits.Global, time.Second)
 		if err != nil {
-			return false, s.limiterFailed(err)
+			return false, s.limiterFailed(ctx, err)
 		}
 		if !d.Allowed {
 			return true, s.tooMany(c, d, true)
@@ -111,7 +111,7 @@ func (s *Server) rateLimit(c *fiber.Ctx, b bucket, who string) (stop bool, err e
 	}
 	d, err := s.limiter.Take(ctx, key, b.rate.Limit, b.rate.Window)
 	if err != nil {
-		return false, s.limiterFailed(err)
+		return false, s.limiterFailed(ctx, err)
 	}
 	h := &c.Response().Header
 	h.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
@@ -128,8 +128,8 @@ func (s *Server) rateLimit(c *fiber.Ctx, b bucket, who string) (stop bool, err e
 
 // limiterFailed lets a request through when the limiter backend is down: availability over
 // strictness, and the failure is logged.
-func (s *Server) limiterFailed(err error) error {
-	s.log.Warn("rate limiter unavailable; request allowed", "err", err)
+func (s *Server) limiterFailed(ctx context.Context, err error) error {
+	s.log.WarnContext(ctx, "rate limiter unavailable; request allowed", "err", err)
 	if s.metrics != nil {
 		s.metrics.limiterDown.Inc()
 	}
