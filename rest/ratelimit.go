@@ -36,7 +36,7 @@ type RateLimits struct {
 	// no served route.
 	Routes map[string]Rate
 
-	custom map[string]Rate // the caller's Routes, for checkRouteLimits
+	custom map[string]Rate // the caller's Routes, checked by indexRoutes
 }
 
 // Unlimited is a Rate that leaves a route without a bucket.
