@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/guilds/metrics"
+	"github.com/parley-chat/parley/guilds/ratelimit"
 	"github.com/parley-chat/parley/rest"
 )
 
@@ -156,48 +157,10 @@ func TestUnknownRouteLimit(t *testing.T) {
 // fakeService satisfies rest.Service for construction-only tests.
 type fakeService struct{ rest.Service }
 
-var _ = context.Background
-
-// TestRedisLimiterObserveAndPing: the go-redis hook reports each command; a closed client's
-// failures reach the observer as errors and fail Ping.
-func TestRedisLimiterObserveAndPing(t *testing.T) {
-	url := testRedisURL(t)
-	l, err := rest.NewRedisLimiter(context.Background(), url, "parley-test:obs:"+uniqueName("k")+":")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	calls, errs := 0, 0
-	l.Observe(func(op string, _ time.Duration, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		calls++
-		if err != nil {
-			errs++
-		}
-	})
-	ctx := context.Background()
-	if _, err := l.Take(ctx, "x", 5, time.Second); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Ping(ctx); err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	if calls < 2 || errs != 0 {
-		t.Errorf("after Take and Ping: %d calls, %d errors", calls, errs)
-	}
-	mu.Unlock()
-	l.Close()
-	if err := l.Ping(ctx); err == nil {
-		t.Fatal("Ping on a closed limiter succeeded")
-	}
-}
-
 type failingLimiter struct{}
 
-func (failingLimiter) Take(context.Context, string, int, time.Duration) (rest.Decision, error) {
-	return rest.Decision{}, errors.New("redis: connection refused")
+func (failingLimiter) Take(context.Context, string, int, time.Duration) (ratelimit.Decision, error) {
+	return ratelimit.Decision{}, errors.New("redis: connection refused")
 }
 
 // TestLimiterFailureCounted: a broken limiter lets requests through, counts each failure
