@@ -10,9 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-chat/parley/guilds"
 	"github.com/parley-chat/parley/guilds/metrics"
 	"github.com/parley-chat/parley/guilds/ratelimit"
 	"github.com/parley-chat/parley/rest"
+	"github.com/parley-chat/parley/snowflake"
+	"github.com/parley-chat/parley/storage/embedded"
 )
 
 func scrape(t *testing.T, reg *metrics.Registry) string {
@@ -146,16 +149,24 @@ func TestRateLimitsOffAndUnlimited(t *testing.T) {
 }
 
 func TestUnknownRouteLimit(t *testing.T) {
-	_, err := rest.New(rest.Config{PublicGatewayURL: "ws://x", RateLimits: rest.RateLimits{
+	ctx := context.Background()
+	st, err := embedded.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	gen, _ := snowflake.NewGenerator(1, 1)
+	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rest.New(rest.Config{PublicGatewayURL: "ws://x", RateLimits: rest.RateLimits{
 		Routes: map[string]rest.Rate{"GET /gatewya": {Limit: 1, Window: time.Second}, "GET /gateway": {Limit: 1, Window: time.Second}},
-	}}, fakeService{})
+	}}, svc)
 	if !errors.Is(err, rest.ErrUnknownRoute) || !strings.Contains(err.Error(), `"GET /gatewya"`) || strings.Contains(err.Error(), `"GET /gateway"`) {
 		t.Fatalf("rest.New = %v, want ErrUnknownRoute naming only GET /gatewya", err)
 	}
 }
-
-// fakeService satisfies rest.Service for construction-only tests.
-type fakeService struct{ rest.Service }
 
 type failingLimiter struct{}
 

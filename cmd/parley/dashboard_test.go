@@ -217,7 +217,7 @@ func TestGrafanaDashboard(t *testing.T) {
 	checked := 0
 	for _, p := range d.Panels {
 		for _, tg := range p.Targets {
-			if redisURL == "" && strings.Contains(tg.Expr, "parley_redis_") {
+			if redisURL == "" && (strings.Contains(tg.Expr, "parley_redis_") || strings.Contains(tg.Expr, "parley_bus_")) {
 				continue
 			}
 			expr := strings.ReplaceAll(tg.Expr, "$__rate_interval", "1m")
