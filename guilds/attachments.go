@@ -215,7 +215,7 @@ func (s *Service) dropUploads(ctx context.Context, messageID snowflake.ID, rows 
 		ids[i] = r.ID
 	}
 	if err := s.store.Attachments().Delete(context.WithoutCancel(ctx), messageID, ids); err != nil {
-		s.log.Warn("drop attachments of a failed message write", "message_id", messageID, "err", err)
+		s.log.WarnContext(ctx, "drop attachments of a failed message write", "message_id", messageID, "err", err)
 	}
 }
 

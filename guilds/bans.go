@@ -258,7 +258,7 @@ func (s *Service) BulkBan(ctx context.Context, actor, guildID snowflake.ID, user
 			return res, fmt.Errorf("load ban: %w", err)
 		}
 		if _, err := s.banUser(ctx, guildID, u, deleteMessageSeconds, nil); err != nil {
-			s.log.Warn("bulk ban", "guild_id", guildID, "user_id", id, "err", err)
+			s.log.WarnContext(ctx, "bulk ban", "guild_id", guildID, "user_id", id, "err", err)
 			res.FailedUsers = append(res.FailedUsers, id)
 			continue
 		}

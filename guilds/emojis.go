@@ -216,7 +216,7 @@ func (s *Service) CreateEmoji(ctx context.Context, actor, guildID snowflake.ID, 
 		return opcodes.Emoji{}, fmt.Errorf("create emoji: %w", err)
 	}
 	if err := s.publishEmojis(ctx, guildID); err != nil {
-		s.log.Warn("publish emojis", "guild_id", guildID, "err", err)
+		s.log.WarnContext(ctx, "publish emojis", "guild_id", guildID, "err", err)
 	}
 	return emojiShape(e, &creator), nil
 }
@@ -273,7 +273,7 @@ func (s *Service) ModifyEmoji(ctx context.Context, actor, guildID, emojiID snowf
 		return opcodes.Emoji{}, fmt.Errorf("load creator: %w", err)
 	}
 	if err := s.publishEmojis(ctx, guildID); err != nil {
-		s.log.Warn("publish emojis", "guild_id", guildID, "err", err)
+		s.log.WarnContext(ctx, "publish emojis", "guild_id", guildID, "err", err)
 	}
 	return emojiShape(e, creator), nil
 }
@@ -287,7 +287,7 @@ func (s *Service) DeleteEmoji(ctx context.Context, actor, guildID, emojiID snowf
 		return notFound(err, ErrUnknownEmoji, "delete emoji")
 	}
 	if err := s.publishEmojis(ctx, guildID); err != nil {
-		s.log.Warn("publish emojis", "guild_id", guildID, "err", err)
+		s.log.WarnContext(ctx, "publish emojis", "guild_id", guildID, "err", err)
 	}
 	return nil
 }

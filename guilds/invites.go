@@ -393,7 +393,7 @@ func (s *Service) AcceptInvite(ctx context.Context, actor snowflake.ID, code str
 		if err := s.store.Invites().Delete(ctx, code); err == nil {
 			s.publishInviteDelete(ctx, used)
 		} else if !errors.Is(err, storage.ErrNotFound) {
-			s.log.Warn("delete used-up invite", "code", code, "err", err)
+			s.log.WarnContext(ctx, "delete used-up invite", "code", code, "err", err)
 		}
 	}
 	return s.inviteOut(ctx, used, g, ch)

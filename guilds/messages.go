@@ -762,7 +762,7 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 		// The message no longer lists them. Should this fail, they stay downloadable by
 		// their old URLs until the message itself is deleted, which removes all its files.
 		if err := s.store.Attachments().Delete(context.WithoutCancel(ctx), m.ID, removed); err != nil {
-			s.log.Warn("remove dropped attachments", "message_id", m.ID, "err", err)
+			s.log.WarnContext(ctx, "remove dropped attachments", "message_id", m.ID, "err", err)
 		}
 	}
 	out, err := s.messageShapes(ctx, a.userID, []storage.Message{m}, true)
