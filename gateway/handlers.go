@@ -213,7 +213,7 @@ func (c *conn) sendReady(s *Session, user opcodes.User, ident guilds.Identity, g
 		return fmt.Errorf("identify: %w", err)
 	}
 	s.send(p, false)
-	c.srv.metrics.identifies.Inc()
+	c.srv.metrics.event(metricIdentify)
 	return nil
 }
 
@@ -297,7 +297,7 @@ func (c *conn) handleResume(d json.RawMessage) error {
 	}
 	ctx := c.srv.ctx
 	invalid := func() error {
-		c.srv.metrics.resumeInvalid.Inc()
+		c.srv.metrics.event(metricResumeInvalid)
 		c.enqueue(frame{op: opcodes.InvalidSession, p: dFalse}, false)
 		return nil
 	}
@@ -347,7 +347,7 @@ func (c *conn) handleResume(d json.RawMessage) error {
 	s.mu.Unlock()
 	c.sess = s
 	c.srv.stats.add(s.userID, false)
-	c.srv.metrics.resumed.Inc()
+	c.srv.metrics.event(metricResumed)
 	s.log.Debug("gateway: resumed", "from_seq", seq)
 	return nil
 }

@@ -116,8 +116,48 @@ func newGatewayMetrics(reg *metrics.Registry, s *Server) *gatewayMetrics {
 	return m
 }
 
+// gatewayEvent names the rare occurrences counted through event.
+type gatewayEvent uint8
+
+const (
+	metricIdentify gatewayEvent = iota
+	metricResumed
+	metricResumeInvalid
+	metricSlowConsumer
+)
+
+// The recording methods accept a nil receiver (a Server assembled without New, as some
+// tests do) and then record nothing.
+
+// event counts one identify, resume or slow consumer.
+func (m *gatewayMetrics) event(e gatewayEvent) {
+	if m == nil {
+		return
+	}
+	switch e {
+	case metricIdentify:
+		m.identifies.Inc()
+	case metricResumed:
+		m.resumed.Inc()
+	case metricResumeInvalid:
+		m.resumeInvalid.Inc()
+	case metricSlowConsumer:
+		m.slow.Inc()
+	}
+}
+
+// accepted counts one accepted WebSocket.
+func (m *gatewayMetrics) accepted(enc encoding, tr transport) {
+	if m != nil {
+		m.conns[enc][tr].Inc()
+	}
+}
+
 // close counts one close frame; closes are rare, so a lock and a map are fine here.
 func (m *gatewayMetrics) close(code opcodes.CloseCode) {
+	if m == nil {
+		return
+	}
 	m.closesMu.Lock()
 	c := m.closeBy[code]
 	if c == nil {
@@ -131,6 +171,9 @@ func (m *gatewayMetrics) close(code opcodes.CloseCode) {
 // wrote counts one frame written to a socket: n bytes on the wire, from plain bytes before
 // compression (comp is the compressor slot used, 0 for none).
 func (m *gatewayMetrics) wrote(f frame, n, plain int, comp int) {
+	if m == nil {
+		return
+	}
 	switch f.op {
 	case opcodes.Dispatch:
 		i := f.p.ev

@@ -400,7 +400,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := newConn(s, ws, enc, tr, comp, version, publicURL)
-	s.metrics.conns[enc][tr].Inc()
+	s.metrics.accepted(enc, tr)
 	s.mu.Lock()
 	if s.draining {
 		s.mu.Unlock()

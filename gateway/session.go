@@ -128,7 +128,7 @@ func (s *Session) sendLocked(p *payload, bounded bool) {
 		// dispatch is in the replay buffer, so nothing is lost if the client resumes.
 		c := s.conn
 		s.log.Warn("gateway: slow consumer, closing", "seq", s.seq)
-		s.srv.metrics.slow.Inc()
+		s.srv.metrics.event(metricSlowConsumer)
 		s.detachLocked(c)
 		c.kill(opcodes.CloseUnknownError, "slow consumer")
 	}

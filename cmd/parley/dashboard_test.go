@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/parley-chat/parley/storage/testenv"
 )
 
 // dashboard is the part of docs/grafana-dashboard.json the test reads.
@@ -91,7 +93,7 @@ func TestGrafanaDashboard(t *testing.T) {
 	args := []string{"--metrics-addr", "127.0.0.1:0", "--identify-limits", "off"}
 	redisURL := os.Getenv("PARLEY_TEST_REDIS_URL")
 	if redisURL != "" {
-		args = append(args, "--redis-url", redisURL, "--redis-prefix", "parley-test:dash:"+randomHex(4)+":")
+		args = append(args, "--redis-url", redisURL, "--redis-prefix", testenv.RedisPrefix(t, redisURL))
 	} else if os.Getenv("CI") == "true" {
 		t.Fatal("PARLEY_TEST_REDIS_URL unset on CI: the Redis panels need it")
 	} else {

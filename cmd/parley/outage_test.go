@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parley-chat/parley/storage/testenv"
 )
 
 // proxy is a TCP forwarder the test can cut (every open connection dropped, new ones closed
@@ -102,13 +104,13 @@ func hostOf(t *testing.T, raw string) string {
 // failed checks show in parley_store_errors_total and parley_redis_errors_total. /healthz
 // stays 200 throughout: the process is alive.
 func TestReadyzOutages(t *testing.T) {
-	dbURL := testSchema(t)
-	redisURL := testRedis(t)
+	dbURL, _ := testenv.PostgresSchema(t)
+	redisURL := testenv.RedisURL(t)
 	pg := newProxy(t, hostOf(t, dbURL))
 	rd := newProxy(t, hostOf(t, redisURL))
 	srv := startServer(t, t.TempDir(), "--metrics-addr", "127.0.0.1:0",
 		"--database-url", via(t, dbURL, pg), "--redis-url", via(t, redisURL, rd),
-		"--redis-prefix", "parley-test:outage:"+randomHex(4)+":")
+		"--redis-prefix", testenv.RedisPrefix(t, redisURL))
 
 	readyz := func() (int, readiness) {
 		code, _, body := get(t, srv.MetricsURL+"/readyz")

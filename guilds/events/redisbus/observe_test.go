@@ -2,11 +2,11 @@ package redisbus
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/parley-chat/parley/storage/testenv"
 )
 
 // recorder is an Observer that counts calls and errors by command.
@@ -35,10 +35,8 @@ func (r *recorder) get(op string) (calls, errs int) {
 // TestLimiterObserveAndPing: the hook reports each command with its name; a redis.Nil
 // answer is not an error; Ping works while open and fails once closed.
 func TestLimiterObserveAndPing(t *testing.T) {
-	url := testRedisURL(t)
-	var b [6]byte
-	rand.Read(b[:])
-	l, err := NewLimiter(context.Background(), url, "parley-test:obs:"+hex.EncodeToString(b[:])+":")
+	url := testenv.RedisURL(t)
+	l, err := NewLimiter(context.Background(), url, testenv.RedisPrefix(t, url))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +55,7 @@ func TestLimiterObserveAndPing(t *testing.T) {
 	if c, e := rec.get("ping"); c != 1 || e != 0 {
 		t.Errorf("ping: %d calls, %d errors", c, e)
 	}
-	if err := l.client.Get(ctx, "parley-test:obs:missing").Err(); err == nil {
+	if err := l.client.Get(ctx, l.prefix+"missing").Err(); err == nil {
 		t.Fatal("GET of a missing key succeeded")
 	}
 	if c, e := rec.get("get"); c != 1 || e != 0 {
@@ -71,11 +69,9 @@ func TestLimiterObserveAndPing(t *testing.T) {
 
 // TestBrokerObserver: Config.Observer sees the broker's publishes.
 func TestBrokerObserver(t *testing.T) {
-	url := testRedisURL(t)
-	var b [6]byte
-	rand.Read(b[:])
+	url := testenv.RedisURL(t)
 	rec := newRecorder()
-	br, err := New(context.Background(), Config{URL: url, Prefix: "parley-test:obs:" + hex.EncodeToString(b[:]) + ":", Observer: rec.observe})
+	br, err := New(context.Background(), Config{URL: url, Prefix: testenv.RedisPrefix(t, url), Observer: rec.observe})
 	if err != nil {
 		t.Fatal(err)
 	}
