@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,7 +111,7 @@ func (m *restMetrics) newRoute(name string) *routeMetrics {
 	return &routeMetrics{name: name, global: m.limited.With(name, "global"), user: m.limited.With(name, "user")}
 }
 
-func (m *restMetrics) route(r *fiber.Route, endpoints map[string]bool) *routeMetrics {
+func (m *restMetrics) route(r *fiber.Route, endpoints map[*fiber.Route]bool) *routeMetrics {
 	if r == nil {
 		return m.unmatched
 	}
@@ -118,7 +119,7 @@ func (m *restMetrics) route(r *fiber.Route, endpoints map[string]bool) *routeMet
 		return rm.(*routeMetrics)
 	}
 	rm := m.unmatched
-	if endpoints[r.Method+" "+r.Path] {
+	if endpoints[r] {
 		rm = m.newRoute(r.Method + " " + routeTemplate(r.Path))
 	}
 	got, _ := m.byRoute.LoadOrStore(r, rm)
@@ -197,21 +198,30 @@ func (s *Server) observe(c *fiber.Ctx) error {
 // the handler chain c.Route() is the last route that ran: the endpoint, or a middleware
 // (registered for "/") when nothing matched.
 func (s *Server) routeName(c *fiber.Ctx) string {
-	if r := c.Route(); r != nil && s.endpoints[r.Method+" "+r.Path] {
+	if r := c.Route(); r != nil && s.endpoints[r] {
 		return r.Method + " " + routeTemplate(r.Path)
 	}
 	return "unmatched"
 }
 
-// indexRoutes records the registered endpoints (middleware excluded) and rejects a
+// indexEndpoints records the registered endpoints (middleware excluded) and rejects a
 // RateLimits.Routes key that names no served route: a typo in a per-route limit would
 // otherwise be silently ignored.
-func (s *Server) indexRoutes() error {
-	s.endpoints = map[string]bool{}
+func (s *Server) indexEndpoints() error {
+	s.endpoints = map[*fiber.Route]bool{}
 	known := map[string]bool{}
-	for _, r := range s.app.GetRoutes(true) {
-		s.endpoints[r.Method+" "+r.Path] = true
-		known[r.Method+" "+routeTemplate(r.Path)] = true
+	for _, stack := range s.app.Stack() {
+		for _, r := range stack {
+			// Fiber copies each middleware (app.Use) route into every method's stack with the
+			// request's method, so a middleware at "/" looks like an endpoint "GET /"; only its
+			// unexported use flag tells them apart (what GetRoutes(true) filters on, but that
+			// returns copies, not the pointers c.Route() gives).
+			if reflect.ValueOf(r).Elem().FieldByName("use").Bool() {
+				continue
+			}
+			s.endpoints[r] = true
+			known[r.Method+" "+routeTemplate(r.Path)] = true
+		}
 	}
 	var unknown []string
 	for k := range s.limits.custom {

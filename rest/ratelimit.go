@@ -37,7 +37,7 @@ type RateLimits struct {
 	// no served route.
 	Routes map[string]Rate
 
-	custom map[string]Rate // the caller's Routes, checked by indexRoutes
+	custom map[string]Rate // the caller's Routes, checked by indexEndpoints
 }
 
 // Unlimited is a Rate that leaves a route without a bucket.

@@ -97,9 +97,9 @@ type Server struct {
 	log     *slog.Logger
 	outages *guilds.Outages
 	metrics *restMetrics // nil without Config.Metrics
-	// endpoints holds "METHOD /fiber/path" of every registered route, middleware excluded;
-	// written once in New.
-	endpoints map[string]bool
+	// endpoints holds every registered route as Fiber matches it (c.Route()), middleware
+	// excluded; written once in New.
+	endpoints map[*fiber.Route]bool
 }
 
 // versions are the path prefixes served; unversioned /api is answered as v10.
@@ -178,7 +178,7 @@ func New(cfg Config, svc *guilds.Service) (*Server, error) {
 	}))
 	s.app.Use(s.cors)
 	s.routes()
-	if err := s.indexRoutes(); err != nil {
+	if err := s.indexEndpoints(); err != nil {
 		return nil, err
 	}
 	return s, nil
