@@ -144,6 +144,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	// attachment url/proxy_url (/attachments/... on this listener).
 	outages := newOutages(store, log.With("component", "store"))
 	defer outages.Close()
+	registerOutageMetrics(reg, outages)
+	op.checks = append(op.checks, namedCheck{"store_outage", outageCheck{outages}})
 	listenerLimits := gateway.ListenerLimits{MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP}
 	var opsLn net.Listener
 	if cfg.MetricsAddr != "" {
@@ -319,6 +321,31 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 func newOutages(store storage.Store, log *slog.Logger) *guilds.Outages {
 	return guilds.NewOutages(guilds.WriteProbe(store), time.Second, log)
 }
+
+// registerOutageMetrics exposes the store-outage tracker REST and the gateway share.
+func registerOutageMetrics(reg *metrics.Registry, o *guilds.Outages) {
+	reg.CounterFunc("parley_store_outages_total", "Store outages started (the store stopped answering; REST answers 503 until a probe succeeds).", func() float64 { return float64(o.Count()) })
+	reg.CounterFunc("parley_store_unavailable_total", "Calls answered unavailable during store outages (REST 503s, gateway 4000 closes).", func() float64 { return float64(o.Failures()) })
+	reg.GaugeFunc("parley_store_down", "1 while a store outage is under way, else 0.", func() float64 {
+		if o.Down() {
+			return 1
+		}
+		return 0
+	})
+}
+
+// outageCheck fails readiness while the outage tracker says the store is down (it probes
+// with writes, which a read-only ping would not notice failing: a full disk).
+type outageCheck struct{ o *guilds.Outages }
+
+func (c outageCheck) Ping(context.Context) error {
+	if c.o.Down() {
+		return errStoreOutage
+	}
+	return nil
+}
+
+var errStoreOutage = errors.New("store outage under way: writes fail")
 
 // newLogger builds the root logger: text or JSON on stderr, with request_id on every line a
 // REST request logs.
