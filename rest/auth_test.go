@@ -1,14 +1,12 @@
 package rest_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -84,7 +82,7 @@ func (brokenAttempts) Attempt(context.Context, string, ratelimit.BackOff) (time.
 func (brokenAttempts) Succeeded(context.Context, string) error { return errors.New("redis down") }
 
 func TestLoginThrottleOutageAllowsLogin(t *testing.T) {
-	var logs syncBuffer
+	var logs lockedBuffer
 	e := newEnv(t, func(c *rest.Config) {
 		c.LoginAttempts = brokenAttempts{}
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -173,24 +171,6 @@ func TestCORSDefaultAllowsNoOrigin(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger shared by request goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // flakyStore fails, while fail is set, what the log test needs to end in a 500: the token
 // family check (every user request) and webhook lookups.
 type flakyStore struct {
@@ -232,7 +212,7 @@ func (f flakyWebhooks) Get(ctx context.Context, id snowflake.ID) (storage.Webhoo
 // TestTokensNotLogged: requests that fail with 500 are logged, but neither the Authorization
 // header nor a webhook token in the path reaches the log.
 func TestTokensNotLogged(t *testing.T) {
-	var logs syncBuffer
+	var logs lockedBuffer
 	fail := new(atomic.Bool)
 	st, err := embedded.Open(t.Context(), t.TempDir())
 	if err != nil {

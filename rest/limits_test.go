@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -164,29 +163,11 @@ func TestTimeouts(t *testing.T) {
 	})
 }
 
-// lockedLog is a log sink shared by goroutines.
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // A full disk on the embedded store (max_page_count reached) answers 503 with Retry-After
 // and Discord's JSON, logs once for the whole outage, and recovers without a restart when
 // space returns.
 func TestDiskFull(t *testing.T) {
-	logs := &lockedLog{}
+	logs := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	var outages *guilds.Outages
 	var e *env

@@ -27,6 +27,7 @@ func scrape(t *testing.T, reg *metrics.Registry) string {
 	return b.String()
 }
 
+// lockedBuffer is a log sink shared by request goroutines (the rest tests' one copy).
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
