@@ -62,6 +62,17 @@ type author struct {
 	webhookAvatar *string
 	applicationID snowflake.ID
 	perms         opcodes.Permissions // in the channel
+	// reply is set on an interaction response: the message is the bot's (author userID)
+	// posted through the application's webhook.
+	reply *interactionReply
+}
+
+// interactionReply is what an interaction response adds to its message.
+type interactionReply struct {
+	flags    int  // set by the response itself (LOADING), beyond what a user may set
+	deferred bool // a deferred response has no content yet
+	meta     opcodes.MessageInteractionMetadata
+	legacy   opcodes.MessageInteraction
 }
 
 var (
@@ -214,7 +225,8 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 	if err := v.err(); err != nil {
 		return opcodes.Message{}, err
 	}
-	if strings.TrimSpace(p.Content) == "" && len(p.Embeds) == 0 && len(p.Components) == 0 && len(uploads) == 0 {
+	deferred := a.reply != nil && a.reply.deferred
+	if !deferred && strings.TrimSpace(p.Content) == "" && len(p.Embeds) == 0 && len(p.Components) == 0 && len(uploads) == 0 {
 		return opcodes.Message{}, ErrEmptyMessage
 	}
 	now := s.now()
@@ -244,6 +256,10 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 		TTS:           p.TTS && a.perms.Has(opcodes.PermSendTTSMessages),
 		Nonce:         nonce,
 		Flags:         p.Flags,
+	}
+	if a.reply != nil {
+		m.Type = int(opcodes.MessageChatInputCommand)
+		m.Flags |= a.reply.flags
 	}
 	var refAuthor snowflake.ID
 	if ref := p.MessageReference; ref != nil && ref.MessageID != nil {
@@ -299,6 +315,10 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 	out, err := s.messageShapes(ctx, a.userID, []storage.Message{m}, false)
 	if err != nil {
 		return opcodes.Message{}, err
+	}
+	if a.reply != nil {
+		meta, legacy := a.reply.meta, a.reply.legacy
+		out[0].InteractionMetadata, out[0].Interaction = &meta, &legacy
 	}
 	s.publishMessage(ctx, opcodes.EventMessageCreate, ch, m, out[0])
 	return out[0], nil
@@ -543,6 +563,7 @@ func (s *Service) messageShape(m storage.Message, users map[snowflake.ID]storage
 		Components:      []json.RawMessage{},
 		Nonce:           m.Nonce,
 		WebhookID:       ptrID(m.WebhookID),
+		ApplicationID:   ptrID(m.ApplicationID),
 	}
 	if o.MentionRoles == nil {
 		o.MentionRoles = []snowflake.ID{}
@@ -557,7 +578,7 @@ func (s *Service) messageShape(m storage.Message, users map[snowflake.ID]storage
 	if len(m.Components) > 0 {
 		_ = json.Unmarshal(m.Components, &o.Components)
 	}
-	if m.WebhookID != 0 {
+	if m.WebhookID != 0 && m.AuthorID == 0 {
 		o.Author = opcodes.User{ID: m.WebhookID, Username: m.WebhookName, Discriminator: "0000", Avatar: m.WebhookAvatar, Bot: true}
 	} else if u, ok := users[m.AuthorID]; ok {
 		o.Author = userShape(u)

@@ -335,6 +335,11 @@ type Message struct {
 	GuildID           *snowflake.ID     `json:"guild_id,omitempty"`
 	Member            *Member           `json:"member,omitempty"`
 	ChannelType       *ChannelType      `json:"channel_type,omitempty"`
+	// ApplicationID is set on interaction replies (and messages of application webhooks).
+	ApplicationID       *snowflake.ID               `json:"application_id,omitempty"`
+	InteractionMetadata *MessageInteractionMetadata `json:"interaction_metadata,omitempty"`
+	// Interaction is the deprecated form of InteractionMetadata.
+	Interaction *MessageInteraction `json:"interaction,omitempty"`
 }
 
 // Guild is Discord's guild object.

@@ -40,6 +40,7 @@ func TestIntents(t *testing.T) {
 		{EventReady, false, 0, false},
 		{EventUserUpdate, false, 0, false},
 		{EventApplicationCommandPermissionsUpdate, false, 0, false}, // sent regardless of intents
+		{EventInteractionCreate, false, 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := EventIntent(tt.ev, tt.dm)

@@ -265,6 +265,7 @@ var unknownByParam = map[string]error{
 	"command_id":     guilds.ErrUnknownCommand,
 	"emoji_id":       guilds.ErrUnknownEmoji,
 	"guild_id":       guilds.ErrUnknownGuild,
+	"interaction_id": guilds.ErrUnknownInteraction,
 	"message_id":     guilds.ErrUnknownMessage,
 	"overwrite_id":   guilds.ErrUnknownRole,
 	"role_id":        guilds.ErrUnknownRole,

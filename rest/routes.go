@@ -13,6 +13,7 @@ func (s *Server) routes() {
 		s.userRoutes(),
 		s.applicationRoutes(),
 		s.commandRoutes(),
+		s.interactionRoutes(),
 		s.guildRoutes(),
 		s.channelRoutes(),
 		s.memberRoutes(),
