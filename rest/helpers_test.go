@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-chat/parley/guilds"
+	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/rest"
 	"github.com/parley-chat/parley/snowflake"
 	"github.com/parley-chat/parley/storage/embedded"
@@ -27,6 +28,9 @@ type env struct {
 	svc    *guilds.Service
 	store  *embedded.Store
 	client *http.Client
+	// bus is the domain's event bus: tests that need what only the gateway sees (an
+	// interaction's token) listen on it.
+	bus *events.Memory
 }
 
 func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
@@ -46,7 +50,8 @@ func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
 		t.Fatal(err)
 	}
 	// Attachment URLs point at this server, as cmd/parley configures them.
-	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, CDNURL: "http://" + ln.Addr().String()})
+	bus := events.NewMemory()
+	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, Bus: bus, CDNURL: "http://" + ln.Addr().String()})
 	if err != nil {
 		t.Fatalf("new service: %v", err)
 	}
@@ -82,7 +87,7 @@ func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
 		}
 		<-done
 	})
-	e := &env{base: "http://" + ln.Addr().String(), srv: srv, svc: svc, store: st,
+	e := &env{base: "http://" + ln.Addr().String(), srv: srv, svc: svc, store: st, bus: bus,
 		client: &http.Client{Timeout: 30 * time.Second}}
 	if tt, ok := t.(*testing.T); ok {
 		e.t = tt
