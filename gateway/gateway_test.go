@@ -894,3 +894,35 @@ func TestCommandPermissionsUpdate(t *testing.T) {
 		b.expectNothing()
 	})
 }
+
+// INTERACTION_CREATE goes to the application's bot sessions alone, with no intent, in
+// Discord's Interaction shape; another bot in the guild gets nothing.
+func TestInteractionCreate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dom := standardDomain()
+		ts := newBubbleServer(t, Config{}, dom)
+		a := dial(t, ts.url, dialOpt{})
+		a.hello()
+		a.identify("tokA", 0, "")
+		b := dial(t, ts.url, dialOpt{})
+		b.hello()
+		b.identify("tokB", iBasic, "")
+		perms := opcodes.PermViewChannel
+		d := opcodes.Interaction{ID: 77, ApplicationID: botA, Type: opcodes.InteractionApplicationCommand,
+			Data:    &opcodes.InteractionData{ID: 78, Name: "echo", Type: opcodes.CommandChatInput},
+			GuildID: guild0, ChannelID: 79, Channel: &opcodes.Channel{ID: 79},
+			Member: &opcodes.Member{User: &opcodes.User{ID: 80, Username: "u"}, Roles: []snowflake.ID{}, Permissions: &perms},
+			Token:  "tok", Version: 1, Entitlements: []json.RawMessage{},
+			AuthorizingIntegrationOwners: map[opcodes.IntegrationType]snowflake.ID{opcodes.IntegrationGuildInstall: guild0}}
+		ts.srv.publish(context.Background(), events.Event{Name: opcodes.EventInteractionCreate, UserIDs: []snowflake.ID{botA}}, d)
+		got := a.expectDispatch("INTERACTION_CREATE").data(t)
+		member, _ := got["member"].(map[string]any)
+		owners, _ := got["authorizing_integration_owners"].(map[string]any)
+		if got["id"] != "77" || got["token"] != "tok" || got["version"].(float64) != 1 || got["type"].(float64) != 2 ||
+			got["guild_id"] != guild0.String() || member["permissions"] != "1024" || owners["0"] != guild0.String() ||
+			got["app_permissions"] == nil || got["entitlements"] == nil {
+			t.Fatalf("d = %v", got)
+		}
+		b.expectNothing()
+	})
+}
