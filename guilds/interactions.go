@@ -492,3 +492,39 @@ func (s *Service) respond(ctx context.Context, it interaction, t opcodes.Interac
 		reply:         reply,
 	}, msg)
 }
+
+// byToken finds a live interaction (within interactionTTL) of appID by its token.
+func (st *interactionStore) byToken(appID snowflake.ID, token string, now time.Time) (interaction, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, it := range st.byID {
+		if it.appID == appID && subtle.ConstantTimeCompare([]byte(it.token), []byte(token)) == 1 && now.Sub(it.created) <= interactionTTL {
+			return *it, true
+		}
+	}
+	return interaction{}, false
+}
+
+// EditOriginalInteractionResponse is PATCH /webhooks/{application_id}/{interaction_token}/messages/@original:
+// the application edits its initial reply (for 15 minutes); a deferred reply loses its
+// LOADING flag. An unknown or expired token is Discord's 10015 Unknown Webhook; an
+// interaction without a reply yet, 10008 Unknown Message.
+func (s *Service) EditOriginalInteractionResponse(ctx context.Context, appID snowflake.ID, token string, p EditMessageParams) (opcodes.Message, error) {
+	it, ok := s.interactions.byToken(appID, token, s.now())
+	if !ok {
+		return opcodes.Message{}, ErrUnknownWebhook
+	}
+	if it.responseID == 0 {
+		return opcodes.Message{}, ErrUnknownMessage
+	}
+	ch, err := s.store.Channels().Get(ctx, it.channelID)
+	if err != nil {
+		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "load channel")
+	}
+	m, err := s.store.Messages().Get(ctx, it.channelID, it.responseID)
+	if err != nil {
+		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "load reply")
+	}
+	m.Flags &^= opcodes.MessageFlagLoading
+	return s.editMessage(ctx, ch, m, author{userID: appID, webhookID: appID, applicationID: appID, perms: webhookPerms}, true, p)
+}

@@ -247,3 +247,28 @@ func TestInteractionCallbackErrors(t *testing.T) {
 	_, err = f.svc.InteractionCallback(f.ctx, late.ID, late.Token, reply, false)
 	wantErr(t, err, guilds.ErrUnknownInteraction)
 }
+
+func TestEditOriginalInteractionResponse(t *testing.T) {
+	f := newInteractionFixture(t)
+	in := f.invoke(t, f.member, f.params(strOpt("text", "x")))
+	content := "done"
+	_, err := f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token, guilds.EditMessageParams{Content: &content})
+	wantErr(t, err, guilds.ErrUnknownMessage) // no reply yet
+	if _, err := f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{Type: opcodes.CallbackDeferredChannelMessageWithSource}, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token+"x", guilds.EditMessageParams{Content: &content})
+	wantErr(t, err, guilds.ErrUnknownWebhook)
+	_, err = f.svc.EditOriginalInteractionResponse(f.ctx, f.app+1, in.Token, guilds.EditMessageParams{Content: &content})
+	wantErr(t, err, guilds.ErrUnknownWebhook)
+	mark := bwMark(f.fixture)
+	m, err := f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token, guilds.EditMessageParams{Content: &content})
+	if err != nil || m.Content != "done" || m.Flags&opcodes.MessageFlagLoading != 0 || m.Author.ID != f.app {
+		t.Fatalf("edit = %+v, %v", m, err)
+	}
+	bwOneEvent(t, f.fixture, mark, opcodes.EventMessageUpdate)
+	// The token lasts 15 minutes.
+	f.clock.advance(15*time.Minute + time.Second)
+	_, err = f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token, guilds.EditMessageParams{Content: &content})
+	wantErr(t, err, guilds.ErrUnknownWebhook)
+}

@@ -96,5 +96,11 @@ func TestInteractions(t *testing.T) {
 		if m := msgs[0].(map[string]any); m["flags"].(float64) != 128 || m["type"].(float64) != 20 {
 			t.Fatalf("deferred message %v", m)
 		}
+		orig := "/webhooks/" + w.appID + "/" + in.Token + "/messages/@original"
+		wantErr(t, e.call(t, "PATCH", "/webhooks/"+w.appID+"/nope/messages/@original", "", map[string]any{"content": "x"}), 404, 10015)
+		m := want(t, e.call(t, "PATCH", orig, "", map[string]any{"content": "finished"}), 200).obj(t)
+		if str(m, "content") != "finished" || m["flags"].(float64) != 0 || str(m, "id") != str(msgs[0].(map[string]any), "id") {
+			t.Fatalf("edited %v", m)
+		}
 	})
 }
