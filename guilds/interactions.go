@@ -528,3 +528,18 @@ func (s *Service) EditOriginalInteractionResponse(ctx context.Context, appID sno
 	m.Flags &^= opcodes.MessageFlagLoading
 	return s.editMessage(ctx, ch, m, author{userID: appID, webhookID: appID, applicationID: appID, perms: webhookPerms}, true, p)
 }
+
+// followUp is POST /webhooks/{application_id}/{interaction_token}: another reply message,
+// for 15 minutes after the interaction and only once it has its initial response (before,
+// Discord answers 10015 Unknown Webhook).
+func (s *Service) followUp(ctx context.Context, it interaction, p MessageParams) (opcodes.Message, error) {
+	if !it.acked {
+		return opcodes.Message{}, ErrUnknownWebhook
+	}
+	if p.Flags&opcodes.MessageFlagEphemeral != 0 {
+		var v validator
+		v.add("flags", "MESSAGE_FLAGS_INVALID", "Ephemeral responses are not supported by this server")
+		return opcodes.Message{}, v.err()
+	}
+	return s.respond(ctx, it, opcodes.CallbackChannelMessageWithSource, p)
+}

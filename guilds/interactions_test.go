@@ -272,3 +272,23 @@ func TestEditOriginalInteractionResponse(t *testing.T) {
 	_, err = f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token, guilds.EditMessageParams{Content: &content})
 	wantErr(t, err, guilds.ErrUnknownWebhook)
 }
+
+func TestInteractionFollowUp(t *testing.T) {
+	f := newInteractionFixture(t)
+	in := f.invoke(t, f.member, f.params(strOpt("text", "x")))
+	msg := guilds.ExecuteWebhookParams{MessageParams: guilds.MessageParams{Content: "more"}}
+	_, err := f.svc.ExecuteWebhook(f.ctx, f.app, in.Token, msg)
+	wantErr(t, err, guilds.ErrUnknownWebhook) // before the initial response
+	if _, err := f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{Type: opcodes.CallbackDeferredChannelMessageWithSource}, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.ExecuteWebhook(f.ctx, f.app, in.Token, guilds.ExecuteWebhookParams{MessageParams: guilds.MessageParams{Content: "s", Flags: opcodes.MessageFlagEphemeral}})
+	wantValidation(t, err, "flags")
+	m, err := f.svc.ExecuteWebhook(f.ctx, f.app, in.Token, msg)
+	if err != nil || m.Content != "more" || m.Author.ID != f.app || m.Type != opcodes.MessageChatInputCommand || m.InteractionMetadata == nil || m.InteractionMetadata.ID != in.ID {
+		t.Fatalf("follow-up = %+v, %v", m, err)
+	}
+	f.clock.advance(15*time.Minute + time.Second)
+	_, err = f.svc.ExecuteWebhook(f.ctx, f.app, in.Token, msg)
+	wantErr(t, err, guilds.ErrUnknownWebhook)
+}

@@ -370,12 +370,16 @@ func (s *Service) deleteWebhook(ctx context.Context, w storage.Webhook) error {
 	return nil
 }
 
-// ExecuteWebhook is POST /webhooks/{id}/{token}: posts a message in the webhook's channel as
+// ExecuteWebhook is POST /webhooks/{id}/{token}: with an application ID and a live
+// interaction token, an interaction follow-up (see followUp); otherwise it posts a message in the webhook's channel as
 // the webhook (author id = webhook id, webhook_id set), under Username if given. The webhook
 // acts with webhookPerms. AvatarURL is validated but not stored: message authors carry an
 // avatar hash for the CDN, and Parley does not fetch remote images, so the webhook's own
 // avatar is used.
 func (s *Service) ExecuteWebhook(ctx context.Context, id snowflake.ID, token string, p ExecuteWebhookParams) (opcodes.Message, error) {
+	if it, ok := s.interactions.byToken(id, token, s.now()); ok {
+		return s.followUp(ctx, it, p.MessageParams)
+	}
 	w, err := s.webhookByToken(ctx, id, token)
 	if err != nil {
 		return opcodes.Message{}, err

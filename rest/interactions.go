@@ -14,6 +14,8 @@ import (
 //	     {type: 4|5, data?} ?with_response → callback object (with_response=true) or 204; once, within 3 s
 //	PATCH /webhooks/{application_id}/{interaction_token}/messages/@original  (no auth) edit the reply, 15 min;
 //	     clears LOADING. Only interaction tokens: plain webhooks' @original is not implemented.
+//	POST /webhooks/{application_id}/{interaction_token}  follow-up message (webhookRoutes' execute_webhook
+//	     route; the domain tells interaction tokens from webhook tokens), after the initial response, 15 min
 func (s *Server) interactionRoutes() []*route {
 	type callback struct {
 		ID           snowflake.ID `path:"interaction_id"`

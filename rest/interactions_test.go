@@ -102,5 +102,9 @@ func TestInteractions(t *testing.T) {
 		if str(m, "content") != "finished" || m["flags"].(float64) != 0 || str(m, "id") != str(msgs[0].(map[string]any), "id") {
 			t.Fatalf("edited %v", m)
 		}
+		fu := want(t, e.call(t, "POST", "/webhooks/"+w.appID+"/"+in.Token+"?wait=true", "", map[string]any{"content": "and more"}), 200).obj(t)
+		if str(fu, "content") != "and more" || fu["type"].(float64) != 20 || str(fu["author"].(map[string]any), "id") != w.appID {
+			t.Fatalf("follow-up %v", fu)
+		}
 	})
 }
