@@ -85,6 +85,9 @@ func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
+		// A test that made no request can reach Shutdown before the serving goroutine has
+		// entered Serve; fasthttp then serves on regardless. Closing the listener ends it.
+		ln.Close()
 		<-done
 	})
 	e := &env{base: "http://" + ln.Addr().String(), srv: srv, svc: svc, store: st, bus: bus,
