@@ -101,8 +101,8 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", "parley:", "prefix of every Redis key and channel, for deployments sharing one Redis")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text (logfmt-style) or json (one JSON object per line)")
-	fs.IntVar(&c.WorkerID, "worker-id", 0, "snowflake worker ID 0-31, distinct per node")
-	fs.IntVar(&c.ProcessID, "process-id", 0, "snowflake process ID 0-31")
+	fs.IntVar(&c.WorkerID, "worker-id", -1, "snowflake worker ID 0-31; -1: leased from Redis with --redis-url, else 0")
+	fs.IntVar(&c.ProcessID, "process-id", -1, "snowflake process ID 0-31; -1: leased from Redis with --redis-url, else 0")
 	fs.IntVar(&c.HeartbeatMS, "heartbeat-interval", 41250, "gateway heartbeat interval in ms")
 	fs.DurationVar(&c.ResumeWindow, "resume-window", 3*time.Minute, "how long a dropped session stays resumable")
 	fs.BoolVar(&c.TestControls, "test-controls", false, "serve test-only controls under /_parley/test on the gateway listener (never in production)")
@@ -199,8 +199,8 @@ func parseServe(args []string, stderr io.Writer) (config, error) {
 
 // validate checks what the flag parsers cannot and derives RateLimits.
 func (c *config) validate() error {
-	if c.WorkerID < 0 || c.WorkerID > 31 || c.ProcessID < 0 || c.ProcessID > 31 {
-		return fmt.Errorf("--worker-id and --process-id must be 0-31")
+	if c.WorkerID < -1 || c.WorkerID > 31 || c.ProcessID < -1 || c.ProcessID > 31 {
+		return fmt.Errorf("--worker-id and --process-id must be 0-31 (or -1: leased)")
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err

@@ -72,8 +72,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// errLeaseLost stops a node whose snowflake lease another node took.
+var errLeaseLost = errors.New("snowflake node id lease lost")
+
+// hostname names this node in its snowflake lease, for the operator reading a collision error.
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "parley"
+	}
+	return h
+}
+
 // serve wires storage → guilds → gateway and rest, listens, and shuts down on ctx.
-func serve(ctx context.Context, cfg config, stderr io.Writer) error {
+func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 	log := newLogger(cfg, stderr)
 	reg := metrics.NewRegistry()
 	metrics.RegisterRuntime(reg)
@@ -98,7 +110,28 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	_, secretErr := store.Settings().Get(ctx, "token_secret")
 	firstStart := errors.Is(secretErr, storage.ErrNotFound)
 
-	ids, err := snowflake.NewGenerator(cfg.WorkerID, cfg.ProcessID)
+	// Snowflake node IDs: leased from Redis when several nodes share it (a hand-picked pair is
+	// still leased, so a collision refuses to start), 0/0 on a single node unless set.
+	worker, process := max(cfg.WorkerID, 0), max(cfg.ProcessID, 0)
+	leaseLost := make(chan struct{})
+	if cfg.RedisURL != "" {
+		want := -1
+		if cfg.WorkerID >= 0 || cfg.ProcessID >= 0 {
+			want = worker<<5 | process
+		}
+		lease, err := redisbus.NewLease(ctx, redisbus.LeaseConfig{
+			URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, Want: want, Holder: hostname(),
+			Logger: log.With("component", "snowflake"),
+			OnLost: func() { close(leaseLost) },
+		})
+		if err != nil {
+			return fmt.Errorf("--redis-url: %w", err)
+		}
+		defer lease.Close()
+		worker, process = lease.Worker(), lease.Process()
+		log.Info("snowflake node id leased", "worker", worker, "process", process)
+	}
+	ids, err := snowflake.NewGenerator(worker, process)
 	if err != nil {
 		return err
 	}
@@ -109,7 +142,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 	var limiter ratelimit.Limiter
 	var logins ratelimit.Attempts // the per-account login throttle; shared like the rate limits
 	if cfg.RedisURL != "" {
-		node := fmt.Sprintf("w%d-p%d-%s", cfg.WorkerID, cfg.ProcessID, randomHex(4))
+		node := fmt.Sprintf("w%d-p%d-%s", worker, process, randomHex(4))
 		observe := redisObserver(reg)
 		rb, err := redisbus.New(ctx, redisbus.Config{
 			URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, NodeID: node,
@@ -290,6 +323,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) error {
 
 	select {
 	case <-ctx.Done():
+	case <-leaseLost:
+		log.Error("stopping: this node's snowflake id was leased to another node, so new IDs could collide")
+		defer func() { err = errLeaseLost }()
 	case err := <-errc:
 		if err != nil {
 			return err

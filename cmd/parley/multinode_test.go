@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -46,11 +48,23 @@ func TestMultiNode(t *testing.T) {
 			"--redis-prefix", prefix, "--worker-id", worker)
 	}
 	a := node("1")
-	b := node("2")
+	b := startServer(t, t.TempDir(), "--database-url", dbURL, "--redis-url", redisURL, "--redis-prefix", prefix)
 	for _, s := range []*server{a, b} {
 		if !strings.Contains(s.logs.String(), "mode=\"multi-node (redis") {
 			t.Fatalf("node does not log multi-node mode:\n%s", s.logs)
 		}
+	}
+	// b named no worker ID: it leased a free pair, not a's (1, 0).
+	if m := regexp.MustCompile(`snowflake node id leased.* worker=(\d+) process=(\d+)`).FindStringSubmatch(b.logs.String()); m == nil || (m[1] == "1" && m[2] == "0") {
+		t.Fatalf("node b's lease: %v\n%s", m, b.logs)
+	}
+	// A third node asking for a's pair refuses to start.
+	var errOut syncBuffer
+	collide := run(context.Background(), []string{"serve", "--rest-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0",
+		"--data-dir", t.TempDir(), "--database-url", dbURL, "--redis-url", redisURL, "--redis-prefix", prefix,
+		"--worker-id", "1"}, io.Discard, &errOut)
+	if collide != 1 || !strings.Contains(errOut.String(), "leased by another node") {
+		t.Fatalf("colliding --worker-id: exit %d\n%s", collide, errOut.String())
 	}
 
 	const guildsIntent, guildMessages, messageContent = 1, 1 << 9, 1 << 15
