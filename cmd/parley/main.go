@@ -158,6 +158,14 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 		}
 		defer rl.Close()
 		rl.Observe(observe)
+		rl.Logger = log.With("component", "ratelimit")
+		reg.GaugeFunc("parley_redis_rate_limits_degraded", "1 while Redis does not answer and REST rate limits and login throttling are counted per node.", func() float64 {
+			if rl.Degraded() {
+				return 1
+			}
+			return 0
+		})
+		reg.CounterFunc("parley_redis_rate_limit_fallbacks_total", "Rate-limit and login-throttle calls to Redis that failed or timed out and were answered per node.", func() float64 { return float64(rl.Failures()) })
 		op.checks = append(op.checks, namedCheck{"redis", rl})
 		registerBusMetrics(reg, rb)
 		bus, limiter, logins = rb, rl, rl

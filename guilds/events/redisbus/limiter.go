@@ -3,6 +3,9 @@ package redisbus
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -13,9 +16,30 @@ import (
 // Limiter is the shared ratelimit.Limiter for several nodes: the same fixed windows as
 // ratelimit.Memory, kept in Redis so every node counts against one window per key. Each Take is
 // one round trip (EVALSHA of takeScript; EVAL once if Redis lost the script).
+//
+// When Redis does not answer within CallTimeout, the limiter degrades to per-node limits
+// (ratelimit.Memory and MemoryAttempts in this process) instead of holding requests up: it
+// logs once, sets Degraded, and for the next RetryAfter answers locally without trying Redis;
+// then one call probes Redis again. A bot spread over N nodes may then get up to N times its
+// budget, which is better than a REST API that takes seconds per request.
 type Limiter struct {
 	client *redis.Client
 	prefix string
+
+	// CallTimeout bounds each Redis call. Default 250 ms.
+	CallTimeout time.Duration
+	// RetryAfter is how long the limiter stays local after a failure before probing Redis.
+	// Default 1 s.
+	RetryAfter time.Duration
+	// Logger receives the degraded/restored transitions. Default: discard.
+	Logger *slog.Logger
+
+	local    *ratelimit.Memory
+	attempts *ratelimit.MemoryAttempts
+	mu       sync.Mutex
+	downAt   time.Time // zero while Redis answers
+	degraded atomic.Bool
+	fails    atomic.Int64
 }
 
 // takeScript is ratelimit.Memory.Take in Redis: the key holds the window's count and expires
@@ -66,19 +90,93 @@ func NewLimiter(ctx context.Context, url, prefix string) (*Limiter, error) {
 		_ = client.Close()
 		return nil, fmt.Errorf("redisbus: redis load script: %w", err)
 	}
-	return &Limiter{client: client, prefix: prefix}, nil
+	return &Limiter{client: client, prefix: prefix, local: ratelimit.NewMemory(nil),
+		attempts: ratelimit.NewMemoryAttempts(nil)}, nil
+}
+
+// Degraded reports whether the limiter is answering with per-node limits because Redis
+// did not answer.
+func (r *Limiter) Degraded() bool { return r.degraded.Load() }
+
+// Failures counts Redis calls that failed or timed out and were answered locally.
+func (r *Limiter) Failures() int64 { return r.fails.Load() }
+
+// remote reports whether the next call should try Redis: always while it answers, and once
+// per RetryAfter while it does not.
+func (r *Limiter) remote() bool {
+	if !r.degraded.Load() {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	retry := r.RetryAfter
+	if retry <= 0 {
+		retry = time.Second
+	}
+	if time.Since(r.downAt) < retry {
+		return false
+	}
+	r.downAt = time.Now() // this caller probes; the others stay local for another period
+	return true
+}
+
+func (r *Limiter) callCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := r.CallTimeout
+	if d <= 0 {
+		d = 250 * time.Millisecond
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// failed records a Redis failure; it reports false when the caller's own context ended
+// (the request went away: no reason to blame Redis).
+func (r *Limiter) failed(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	r.fails.Add(1)
+	r.mu.Lock()
+	r.downAt = time.Now()
+	r.mu.Unlock()
+	if !r.degraded.Swap(true) {
+		r.logger().Warn("redisbus: redis does not answer; rate limits and login throttling are per node until it does", "err", err)
+	}
+	return true
+}
+
+func (r *Limiter) succeeded() {
+	if r.degraded.Load() && r.degraded.Swap(false) {
+		r.logger().Info("redisbus: redis answers again; rate limits are shared across nodes")
+	}
+}
+
+func (r *Limiter) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Logger
 }
 
 // Take implements ratelimit.Limiter.
+// While Redis does not answer it is ratelimit.Memory's answer for this node (see Limiter).
 func (r *Limiter) Take(ctx context.Context, key string, limit int, per time.Duration) (ratelimit.Decision, error) {
+	if !r.remote() {
+		return r.local.Take(ctx, key, limit, per)
+	}
 	win := per.Milliseconds()
 	if win < 1 {
 		win = 1
 	}
-	res, err := takeScript.Run(ctx, r.client, []string{r.prefix + key}, limit, win).Int64Slice()
+	cctx, cancel := r.callCtx(ctx)
+	res, err := takeScript.Run(cctx, r.client, []string{r.prefix + key}, limit, win).Int64Slice()
+	cancel()
 	if err != nil {
+		if r.failed(ctx, err) {
+			return r.local.Take(ctx, key, limit, per)
+		}
 		return ratelimit.Decision{}, fmt.Errorf("redisbus: limiter: %w", err)
 	}
+	r.succeeded()
 	if len(res) != 3 {
 		return ratelimit.Decision{}, fmt.Errorf("redisbus: limiter: unexpected reply %v", res)
 	}
@@ -124,13 +222,23 @@ return {1, n + 1}
 `)
 
 // Attempt implements ratelimit.Attempts, with one round trip.
+// While Redis does not answer, attempts are counted per node.
 func (r *Limiter) Attempt(ctx context.Context, key string, p ratelimit.BackOff) (time.Duration, error) {
+	if !r.remote() {
+		return r.attempts.Attempt(ctx, key, p)
+	}
 	p = p.WithDefaults()
-	res, err := attemptScript.Run(ctx, r.client, []string{r.prefix + key},
+	cctx, cancel := r.callCtx(ctx)
+	res, err := attemptScript.Run(cctx, r.client, []string{r.prefix + key},
 		p.Free, p.Base.Milliseconds(), p.Max.Milliseconds(), p.Forget.Milliseconds()).Int64Slice()
+	cancel()
 	if err != nil {
+		if r.failed(ctx, err) {
+			return r.attempts.Attempt(ctx, key, p)
+		}
 		return 0, fmt.Errorf("redisbus: login attempts: %w", err)
 	}
+	r.succeeded()
 	if len(res) != 2 {
 		return 0, fmt.Errorf("redisbus: login attempts: unexpected reply %v", res)
 	}
@@ -142,9 +250,19 @@ func (r *Limiter) Attempt(ctx context.Context, key string, p ratelimit.BackOff) 
 
 // Succeeded implements ratelimit.Attempts.
 func (r *Limiter) Succeeded(ctx context.Context, key string) error {
-	if err := r.client.Del(ctx, r.prefix+key).Err(); err != nil {
+	_ = r.attempts.Succeeded(ctx, key)
+	if !r.remote() {
+		return nil
+	}
+	cctx, cancel := r.callCtx(ctx)
+	defer cancel()
+	if err := r.client.Del(cctx, r.prefix+key).Err(); err != nil {
+		if r.failed(ctx, err) {
+			return nil
+		}
 		return fmt.Errorf("redisbus: login attempts: %w", err)
 	}
+	r.succeeded()
 	return nil
 }
 
