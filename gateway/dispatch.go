@@ -28,9 +28,44 @@ func (l busListener) Receive(ctx context.Context, ev events.Event, _ bool) {
 	f.run()
 }
 
-// Gap implements events.Listener. Sessions keep running: Discord too gives no signal for a
-// dispatch it never sent, and the domain (also a listener) drops its caches.
+// Gap implements events.Listener. Sessions keep running: the broker replays what this node
+// missed (each session receives it in order, with continuous sequence numbers), and the domain
+// (also a listener) drops its caches.
 func (busListener) Gap() {}
+
+// Lost implements events.Listener: dispatches the sessions on this node should have got are
+// gone, so no session may go on as if nothing happened. Each is ended and its connection
+// closed with a resumable code; the client's RESUME then gets op 9 and it identifies again,
+// rebuilding its state from a fresh READY and GUILD_CREATEs — what Discord does with a
+// session it cannot resume.
+func (l busListener) Lost() { l.s.invalidateAll() }
+
+// invalidateAll ends every session on this node (see busListener.Lost).
+func (s *Server) invalidateAll() {
+	var all []*Session
+	for i := range s.hub.shards {
+		sh := &s.hub.shards[i]
+		sh.mu.RLock()
+		for _, set := range sh.users {
+			for sess := range set {
+				all = append(all, sess)
+			}
+		}
+		sh.mu.RUnlock()
+	}
+	for _, sess := range all {
+		sess.mu.Lock()
+		c := sess.conn
+		sess.mu.Unlock()
+		sess.end()
+		if c != nil {
+			c.kill(opcodes.CloseUnknownError, "events were lost; resume to start over")
+		}
+	}
+	if len(all) > 0 {
+		s.log.Warn("gateway: events for this node were lost; its sessions were invalidated", "sessions", len(all))
+	}
+}
 
 // revoke closes, with 4004, every session on this node that a now revoked token opened (or
 // last resumed), and ends it so it cannot be resumed.

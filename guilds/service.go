@@ -169,6 +169,9 @@ func (l cacheListener) Receive(_ context.Context, ev events.Event, local bool) {
 // Gap implements events.Listener: invalidations may have been missed.
 func (l cacheListener) Gap() { l.s.resetCaches() }
 
+// Lost implements events.Listener: the caches are dropped, as for a gap.
+func (l cacheListener) Lost() { l.s.resetCaches() }
+
 // publish encodes d as ev's Data and sends ev on the bus after a commit. The Service's own
 // caches see ev first, so the gateway's permission checks for this very event already see
 // the new state. Publishing cannot fail the write that committed: an error is logged.

@@ -23,7 +23,8 @@ func (c interactionTap) Receive(_ context.Context, ev events.Event, _ bool) {
 		c <- in
 	}
 }
-func (interactionTap) Gap() {}
+func (interactionTap) Gap()  {}
+func (interactionTap) Lost() {}
 
 func (c interactionTap) next(t *testing.T) opcodes.Interaction {
 	t.Helper()

@@ -112,9 +112,15 @@ type Listener interface {
 	// already applied it before publishing). It must not block for long: it runs on the
 	// Broker's delivery goroutine, or on the publisher's for Memory.
 	Receive(ctx context.Context, ev Event, local bool)
-	// Gap reports that events may have been lost (a broker's connection dropped and came
-	// back): whatever was derived from the stream, such as invalidated caches, may be stale.
+	// Gap reports that the broker's connection dropped and came back: whatever was derived
+	// from the stream, such as invalidated caches, may be stale. Events published meanwhile
+	// are still delivered (the broker replays them) unless Lost follows.
 	Gap()
+	// Lost reports that events this node should have received are gone for good (the
+	// broker's replay log no longer holds them, or its backend lost its data): state built
+	// from the stream, such as a gateway session's view of its guilds, must be rebuilt from
+	// scratch. It is never called by a single-node broker.
+	Lost()
 }
 
 // Broker moves committed events between the consumers of all nodes.
@@ -124,7 +130,8 @@ type Listener interface {
 //     does not undo a publish: the write it reports has committed.
 //   - A node gets an event once if it is subscribed to any of its topics (whichever number
 //     of them), and not at all after the last Unsubscribe of all of them is confirmed.
-//     Delivery is at most once: a lost connection loses events, and Gap says so.
+//     A lost connection loses no event: the broker replays what it missed, in order, after
+//     calling Gap; only what its replay log no longer holds is lost, and Lost says so.
 //   - Events of one topic reach a Listener in publish order. Listeners run in the order they
 //     were added, each to completion, before the next event of that topic: a domain added
 //     before the gateway has invalidated its caches before the gateway checks permissions.

@@ -39,6 +39,7 @@ type Recorder struct {
 	mu   sync.Mutex
 	got  []Delivery
 	gaps int
+	lost int
 	ch   chan struct{}
 }
 
@@ -65,6 +66,24 @@ func (r *Recorder) Gap() {
 	case r.ch <- struct{}{}:
 	default:
 	}
+}
+
+// Lost implements events.Listener.
+func (r *Recorder) Lost() {
+	r.mu.Lock()
+	r.lost++
+	r.mu.Unlock()
+	select {
+	case r.ch <- struct{}{}:
+	default:
+	}
+}
+
+// Losts counts Lost calls.
+func (r *Recorder) Losts() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lost
 }
 
 // Gaps counts Gap calls.

@@ -232,3 +232,4 @@ type listenFunc func()
 
 func (f listenFunc) Receive(context.Context, events.Event, bool) { f() }
 func (listenFunc) Gap()                                          {}
+func (listenFunc) Lost()                                         {}
