@@ -30,6 +30,8 @@ type config struct {
 	DatabaseURL      string
 	RedisURL         string
 	RedisPrefix      string
+	RedisReplay      time.Duration
+	RedisOutbox      int
 	LogLevel         string
 	LogFormat        string
 	WorkerID         int
@@ -99,6 +101,8 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "Postgres URL; set to use Postgres instead of the embedded store")
 	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL (redis://host:6379/0); set to run several nodes: events and rate limits go through Redis")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", "parley:", "prefix of every Redis key and channel, for deployments sharing one Redis")
+	fs.DurationVar(&c.RedisReplay, "redis-replay-window", 2*time.Minute, "how long the Redis event log keeps events for a node that lost Redis to catch up")
+	fs.IntVar(&c.RedisOutbox, "redis-outbox", 65536, "events a node queues while Redis does not answer; beyond it the oldest are dropped and sessions invalidated")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text (logfmt-style) or json (one JSON object per line)")
 	fs.IntVar(&c.WorkerID, "worker-id", -1, "snowflake worker ID 0-31; -1: leased from Redis with --redis-url, else 0")

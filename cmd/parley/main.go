@@ -146,6 +146,7 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 		observe := redisObserver(reg)
 		rb, err := redisbus.New(ctx, redisbus.Config{
 			URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, NodeID: node,
+			ReplayWindow: cfg.RedisReplay, Outbox: cfg.RedisOutbox,
 			Logger: log.With("component", "bus"), Observer: observe,
 		})
 		if err != nil {
@@ -416,7 +417,11 @@ func redisObserver(reg *metrics.Registry) redisbus.Observer {
 // registerBusMetrics exposes the Redis bus's own counts.
 func registerBusMetrics(reg *metrics.Registry, b *redisbus.Broker) {
 	reg.CounterFunc("parley_bus_gaps_total", "Reconnects to Redis after which events may have been missed (caches were dropped).", func() float64 { return float64(b.Gaps()) })
-	reg.CounterFunc("parley_bus_dropped_total", "Bus messages that could not be decoded and were not delivered.", func() float64 { return float64(b.Dropped()) })
+	reg.CounterFunc("parley_bus_dropped_total", "Bus messages that could not be decoded, or events dropped from a full outbox.", func() float64 { return float64(b.Dropped()) })
+	reg.CounterFunc("parley_bus_replayed_total", "Events delivered from the Redis replay log after a reconnect.", func() float64 { return float64(b.Replayed()) })
+	reg.GaugeFunc("parley_bus_outbox_events", "Events waiting in this node's outbox for Redis.", func() float64 { return float64(b.Queued()) })
+	reg.CounterFunc("parley_bus_losses_total", "Times events were lost for good for this node (sessions invalidated).", func() float64 { return float64(b.Losses()) })
+	reg.CounterFunc("parley_bus_redis_restarts_total", "Reconnects that found Redis restarted without its data.", func() float64 { return float64(b.Restarts()) })
 }
 
 func openStore(ctx context.Context, cfg config) (storage.Store, string, error) {

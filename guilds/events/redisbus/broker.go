@@ -44,9 +44,20 @@ type Config struct {
 	Logger *slog.Logger
 	// Observer, when set, sees every Redis command (latency and errors). Default: none.
 	Observer Observer
+	// ReplayWindow is how long the shared log keeps events for a node that lost its
+	// connection to catch up: a node away for longer reports Lost. Default 2 minutes.
+	ReplayWindow time.Duration
+	// Outbox is how many events a node queues while Redis does not answer; beyond it the
+	// oldest are dropped and reported as lost. Default 65536.
+	Outbox int
+	// TickInterval is how often the node learns the log's end while its channels are quiet
+	// (a fresher position means less to read on a reconnect). Default 1 s.
+	TickInterval time.Duration
 }
 
-// Broker is the multi-node events.Broker, on Redis Pub/Sub.
+// Broker is the multi-node events.Broker, on Redis Pub/Sub with a replay log (log.go) and
+// an outbox (outbox.go): no event is lost across a node's disconnection from Redis shorter
+// than ReplayWindow, and Publish never waits on Redis.
 //
 // Channels: <prefix>ev:g:<guild_id> and <prefix>ev:u:<user_id> mirror guild and user
 // topics; a node holds one subscription per channel (refcounted here, changed in batches by
@@ -67,10 +78,12 @@ type Config struct {
 // bytes the publisher encoded, unchanged. The receiver slices them out of the message and
 // hands them on as the Event's Data and Stripped, so nothing is re-encoded on any node.
 //
-// Pub/Sub is at-most-once: events published while a node is disconnected from Redis are lost
-// for that node. go-redis reconnects and resubscribes every channel in one SUBSCRIBE; when
-// the ev:all confirmation comes again the broker calls every Listener's Gap (the domain
-// drops its caches: invalidations may have been missed).
+// Pub/Sub alone is at-most-once; the log makes it whole. go-redis reconnects and resubscribes
+// every channel in one SUBSCRIBE, whose confirmations come before any message of the new
+// connection; the first confirmation of a channel the broker already had confirmed marks
+// the reconnect. The broker then calls every Listener's Gap, replays from the log what it
+// missed (log.go), and only then goes on with live messages — the replayed IDs and the live
+// ones are compared, so nothing is delivered twice.
 type Broker struct {
 	cfg    Config
 	log    *slog.Logger
@@ -78,6 +91,18 @@ type Broker struct {
 	node   string
 	allCh  string
 	seq    atomic.Uint64
+
+	logKey   string // the replay log stream
+	epochKey string // changes when Redis loses its data
+	nodeCh   string // this node's own channel (ticks)
+	epoch    string // reader goroutine only (after start)
+	pos      streamID
+	out      *outbox
+	sendStop chan struct{}
+	replayed atomic.Int64
+	restarts atomic.Int64
+	lostSent atomic.Int64
+	lostSeen atomic.Int64
 
 	listeners atomic.Pointer[[]*listener] // copied on change; read by the workers
 	lmu       sync.Mutex                  // serialises Listen and stop
@@ -155,6 +180,15 @@ func New(ctx context.Context, cfg Config) (*Broker, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.ReplayWindow <= 0 {
+		cfg.ReplayWindow = 2 * time.Minute
+	}
+	if cfg.Outbox <= 0 {
+		cfg.Outbox = 65536
+	}
+	if cfg.TickInterval <= 0 {
+		cfg.TickInterval = time.Second
+	}
 	if opt.ClientName == "" {
 		opt.ClientName = "parley-" + cfg.NodeID // visible in CLIENT LIST
 	}
@@ -174,6 +208,11 @@ func New(ctx context.Context, cfg Config) (*Broker, error) {
 		client:    client,
 		node:      cfg.NodeID,
 		allCh:     cfg.Prefix + "ev:all",
+		logKey:    cfg.Prefix + "ev:log",
+		epochKey:  cfg.Prefix + "ev:epoch",
+		nodeCh:    cfg.Prefix + "ev:n:" + cfg.NodeID,
+		out:       newOutbox(cfg.Outbox),
+		sendStop:  make(chan struct{}),
 		kick:      make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		subs:      make(map[events.Topic]int),
@@ -181,7 +220,7 @@ func New(ctx context.Context, cfg Config) (*Broker, error) {
 		active:    make(map[string]bool),
 		confirmed: make(map[string]bool),
 		confirmCh: make(chan struct{}),
-		seen:      newDedupe(8192),
+		seen:      newDedupe(16384),
 	}
 	b.listeners.Store(new([]*listener))
 	if err := b.start(pctx); err != nil {
@@ -208,15 +247,42 @@ func (b *Broker) channel(t events.Topic) string {
 // start subscribes to the all-nodes channel, waits for Redis to confirm, and starts the
 // reader, the workers and the subscription manager.
 func (b *Broker) start(ctx context.Context) error {
-	b.ps = b.client.Subscribe(ctx, b.allCh)
-	msg, err := b.ps.ReceiveTimeout(ctx, 5*time.Second)
-	if err != nil {
-		_ = b.ps.Close()
-		return fmt.Errorf("redisbus: subscribe: %w", err)
+	var err error
+	if b.epoch, err = b.takeEpoch(ctx); err != nil {
+		return err
 	}
-	if s, ok := msg.(*redis.Subscription); !ok || s.Channel != b.allCh {
+	b.ps = b.client.Subscribe(ctx, b.allCh, b.nodeCh)
+	for range 2 {
+		msg, err := b.ps.ReceiveTimeout(ctx, 5*time.Second)
+		if err != nil {
+			_ = b.ps.Close()
+			return fmt.Errorf("redisbus: subscribe: %w", err)
+		}
+		s, ok := msg.(*redis.Subscription)
+		if !ok || (s.Channel != b.allCh && s.Channel != b.nodeCh) {
+			_ = b.ps.Close()
+			return fmt.Errorf("redisbus: subscribe: unexpected reply %v", msg)
+		}
+		b.confirmed[s.Channel] = true
+	}
+	// Subscribed first, then the position: whatever is logged after it arrives live.
+	if b.pos, err = b.lastLogID(ctx); err != nil {
 		_ = b.ps.Close()
-		return fmt.Errorf("redisbus: subscribe: unexpected reply %v", msg)
+		return err
+	}
+	if b.pos == (streamID{}) {
+		// An empty log: add a marker entry so that this node's position is an entry the log
+		// holds (replay checks that its position was not trimmed away).
+		id, err := b.client.XAdd(ctx, &redis.XAddArgs{Stream: b.logKey, Values: []string{"g", "1"}}).Result()
+		if err != nil {
+			_ = b.ps.Close()
+			return fmt.Errorf("redisbus: start log: %w", err)
+		}
+		b.pos, _ = parseStreamID(id)
+	}
+	if err := publishScript.Load(ctx, b.client).Err(); err != nil {
+		_ = b.ps.Close()
+		return fmt.Errorf("redisbus: load script: %w", err)
 	}
 	b.firstAllOK = true
 	in := b.ps.ChannelWithSubscriptions(redis.WithChannelSize(4096))
@@ -228,6 +294,8 @@ func (b *Broker) start(ctx context.Context) error {
 	}
 	b.wg.Go(func() { b.read(in) })
 	b.wg.Go(b.manage)
+	b.wg.Go(b.send)
+	b.wg.Go(b.tick)
 	b.log.Info("redisbus: started", "node", b.node, "prefix", b.cfg.Prefix, "workers", b.cfg.Workers)
 	return nil
 }
@@ -247,9 +315,9 @@ func (b *Broker) Listen(l events.Listener) (stop func()) {
 	}
 }
 
-// Publish implements events.Broker. It returns once Redis accepted the event (one round
-// trip; a pipeline when the event has several channels).
-func (b *Broker) Publish(ctx context.Context, ev events.Event) error {
+// Publish implements events.Broker. It queues the event in the outbox and returns at once;
+// the sender goroutine hands it to Redis, many events per round trip, in publish order.
+func (b *Broker) Publish(_ context.Context, ev events.Event) error {
 	b.mu.Lock()
 	closed := b.closed
 	b.mu.Unlock()
@@ -272,22 +340,8 @@ func (b *Broker) Publish(ctx context.Context, ev events.Event) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if len(chans) == 1 {
-		if err := b.client.Publish(ctx, chans[0], msg).Err(); err != nil {
-			return fmt.Errorf("redisbus: publish %s: %w", ev.Name, err)
-		}
-		return nil
-	}
-	_, err = b.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, c := range chans {
-			p.Publish(ctx, c, msg)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("redisbus: publish %s: %w", ev.Name, err)
+	if !b.out.push(pending{msg: string(msg), chans: chans}) {
+		b.dropped.Add(1)
 	}
 	return nil
 }
@@ -367,16 +421,16 @@ func (b *Broker) read(in <-chan any) {
 }
 
 func (b *Broker) confirm(s *redis.Subscription) {
-	if s.Channel == b.allCh {
-		if s.Kind == "subscribe" && b.firstAllOK {
-			// Only a resubscribe after a reconnect confirms ev:all again.
-			b.gaps.Add(1)
-			b.log.Warn("redisbus: connection to redis was lost and restored; events published meanwhile are lost for this node")
-			for _, l := range *b.listeners.Load() {
-				l.Gap()
-			}
-		}
-		return
+	b.mu.Lock()
+	again := s.Kind == "subscribe" && b.confirmed[s.Channel]
+	if again {
+		// The first confirmation of a resubscribe after a reconnect: the rest of the burst
+		// confirms the other channels anew.
+		clear(b.confirmed)
+	}
+	b.mu.Unlock()
+	if again {
+		b.reconnected()
 	}
 	b.mu.Lock()
 	switch s.Kind {
@@ -390,15 +444,71 @@ func (b *Broker) confirm(s *redis.Subscription) {
 	b.mu.Unlock()
 }
 
+// reconnected runs on the reader goroutine at the first confirmation after a reconnect,
+// before any message of the new connection: Gap, then the replay of what was missed.
+func (b *Broker) reconnected() {
+	b.gaps.Add(1)
+	for _, l := range *b.listeners.Load() {
+		l.Gap()
+	}
+	n, err := b.replay()
+	switch {
+	case errors.Is(err, errLogTrimmed):
+		b.lose("the replay log no longer holds what this node missed (away longer than the replay window)")
+	case err != nil:
+		// Redis went away again while replaying: the next reconnect replays from the same
+		// position (it only advanced over delivered events).
+		b.log.Warn("redisbus: replay after reconnect failed; retried at the next reconnect", "err", err)
+	default:
+		b.replayed.Add(int64(n))
+		b.log.Info("redisbus: reconnected to redis; missed events replayed", "events", n)
+	}
+}
+
+// lose tells every listener that events are gone for good.
+func (b *Broker) lose(why string) {
+	b.lostSeen.Add(1)
+	b.log.Error("redisbus: events were lost for this node: " + why)
+	for _, l := range *b.listeners.Load() {
+		l.Lost()
+	}
+}
+
 func (b *Broker) route(m *redis.Message) {
-	h, d, stripped, err := decodeEnvelope([]byte(m.Payload))
-	if err != nil {
-		b.dropped.Add(1)
-		b.log.Warn("redisbus: bad message", "channel", m.Channel, "err", err)
+	if m.Channel == b.nodeCh {
+		if id, ok := parseStreamID(m.Payload); ok && id.after(b.pos) {
+			b.pos = id
+		}
 		return
 	}
-	if h.Multi && !b.seen.add(h.Node, h.Seq) {
-		return // another copy of this event already arrived on another channel
+	id, env, ok := splitMessage(m.Payload)
+	if !ok {
+		b.dropped.Add(1)
+		b.log.Warn("redisbus: bad message", "channel", m.Channel)
+		return
+	}
+	if !id.after(b.pos) {
+		return // a copy on another channel, or replayed already
+	}
+	b.pos = id
+	b.deliver(env, m.Channel, false)
+}
+
+// deliver decodes one envelope and hands it to its worker; replayed events are filtered by
+// this node's topics first. It reports whether the event was delivered.
+func (b *Broker) deliver(env, channel string, replayed bool) bool {
+	if isLostMarker(env) {
+		b.lose("another node dropped events while it could not reach redis")
+		return false
+	}
+	h, d, stripped, err := decodeEnvelope([]byte(env))
+	if err != nil {
+		b.dropped.Add(1)
+		b.log.Warn("redisbus: bad message", "channel", channel, "err", err)
+		return false
+	}
+	if !b.seen.add(h.Node, h.Seq) {
+		return false // sent again after a lost answer
 	}
 	ev := events.Event{
 		Name: h.Name, GuildID: h.GuildID, ChannelID: h.ChannelID, UserIDs: h.UserIDs, Perm: h.Perm,
@@ -412,8 +522,12 @@ func (b *Broker) route(m *redis.Message) {
 	if key == 0 {
 		key = ev.Subject
 	}
+	if replayed && !b.held(&ev) {
+		return false
+	}
 	q := b.queues[(uint64(key)*0x9E3779B97F4A7C15>>32)%uint64(len(b.queues))]
 	q <- delivery{ev: ev, self: h.Node == b.node, at: h.At}
+	return true
 }
 
 func (b *Broker) work(q <-chan delivery) {
@@ -547,8 +661,22 @@ func (b *Broker) Close() error {
 		return nil
 	}
 	b.closed = true
-	close(b.done)
 	b.mu.Unlock()
+	// Flush the outbox (events whose writes committed), for a bounded time.
+	b.out.mu.Lock()
+	b.out.closing = true
+	b.out.mu.Unlock()
+	select {
+	case b.out.kick <- struct{}{}:
+	default:
+	}
+	select {
+	case <-b.out.drained:
+	case <-time.After(5 * time.Second):
+		b.log.Warn("redisbus: closing with unsent events", "queued", b.out.len())
+	}
+	close(b.sendStop)
+	close(b.done)
 	err := b.ps.Close()
 	b.wg.Wait()
 	if cerr := b.client.Close(); err == nil {

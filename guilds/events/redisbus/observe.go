@@ -56,3 +56,15 @@ func (b *Broker) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Replayed counts events delivered from the replay log after reconnects.
+func (b *Broker) Replayed() int64 { return b.replayed.Load() }
+
+// Queued is how many events wait in the outbox for Redis.
+func (b *Broker) Queued() int { return b.out.len() }
+
+// Losses counts the times this node's listeners were told events were lost for good.
+func (b *Broker) Losses() int64 { return b.lostSeen.Load() }
+
+// Restarts counts reconnects that found Redis restarted without its data.
+func (b *Broker) Restarts() int64 { return b.restarts.Load() }
