@@ -114,8 +114,9 @@ func (s *Service) CreateBan(ctx context.Context, actor, guildID, userID snowflak
 	if !s.mayBan(gp, actor, userID) {
 		return ErrMissingPermissions
 	}
-	if _, err = s.banUser(ctx, guildID, u, deleteMessageSeconds, reason); err != nil {
-		return err
+	fresh, err := s.banUser(ctx, guildID, u, deleteMessageSeconds, reason)
+	if err != nil || !fresh {
+		return err // a re-ban only updates the reason: no second entry, as no second event
 	}
 	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberBanAdd, ActorID: actor, TargetID: userID})
 	return nil

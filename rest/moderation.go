@@ -19,7 +19,7 @@ func (s *Server) moderationRoutes() []*route {
 		inGuild
 		UserID     snowflake.ID `query:"user_id"`
 		TargetID   snowflake.ID `query:"target_id"`
-		ActionType int          `query:"action_type"`
+		ActionType int          `query:"action_type" default:"0" min:"0" max:"1000"`
 		Before     snowflake.ID `query:"before"`
 		After      snowflake.ID `query:"after"`
 		Limit      int          `query:"limit" default:"50" min:"1" max:"100"`
