@@ -107,6 +107,9 @@ func wordSpan(s string, i, j int) (int, int) {
 // find returns the first occurrence of k in lower (already lowercased) at or after from that
 // respects k's wildcards, as a byte span.
 func (k keyword) find(lower string, from int) (int, int, bool) {
+	if k.text == "" {
+		return 0, 0, false
+	}
 	for from <= len(lower)-len(k.text) {
 		i := strings.Index(lower[from:], k.text)
 		if i < 0 {
