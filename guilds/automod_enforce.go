@@ -79,6 +79,7 @@ func (s *Service) autoModCheck(ctx context.Context, ch storage.Channel, a author
 	}
 	mem, _ := s.cachedMember(ctx, ch.GuildID, a.userID)
 	lower := strings.ToLower(content)
+	var grams *gramSet
 	mentions := -1
 	var hits []autoModHit
 	for _, r := range g.rules {
@@ -88,7 +89,10 @@ func (s *Service) autoModCheck(ctx context.Context, ch storage.Channel, a author
 		if r.rule.TriggerType == opcodes.AutoModTriggerMentionSpam && mentions < 0 {
 			mentions = uniqueMentions(content)
 		}
-		if h, ok := r.match(content, lower, mentions); ok {
+		if grams == nil && len(r.keywords) > 0 {
+			grams = newGramSet(lower)
+		}
+		if h, ok := r.match(content, lower, grams, mentions); ok {
 			hits = append(hits, autoModHit{rule: r, hit: h})
 		}
 	}

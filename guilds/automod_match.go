@@ -41,6 +41,39 @@ type keyword struct {
 	text   string // lowercased, wildcards stripped
 	prefix bool   // `word*`: may continue into the rest of a word
 	suffix bool   // `*word`: may start inside a word
+	grams  []uint16
+}
+
+// gramSet is a one-sided filter of the byte trigrams of a message's lowercased content: a
+// keyword one of whose trigrams is absent cannot occur, so most of a large keyword list is
+// rejected with a few bit tests instead of a scan of the content each.
+type gramSet [1 << 16 / 64]uint64
+
+func gramHash(a, b, c byte) uint16 {
+	return uint16((uint32(a)<<16 | uint32(b)<<8 | uint32(c)) * 2654435761 >> 16)
+}
+
+func newGramSet(lower string) *gramSet {
+	g := new(gramSet)
+	for i := 0; i+2 < len(lower); i++ {
+		h := gramHash(lower[i], lower[i+1], lower[i+2])
+		g[h/64] |= 1 << (h % 64)
+	}
+	return g
+}
+
+// mayContain reports whether every trigram of k is in g (always true for keywords shorter
+// than three bytes, and without a set).
+func (g *gramSet) mayContain(k keyword) bool {
+	if g == nil {
+		return true
+	}
+	for _, h := range k.grams {
+		if g[h/64]&(1<<(h%64)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func compileKeyword(raw string) (keyword, bool) {
@@ -52,6 +85,9 @@ func compileKeyword(raw string) (keyword, bool) {
 		k.prefix, k.text = true, k.text[:len(k.text)-1]
 	}
 	k.text = strings.ToLower(k.text)
+	for i := 0; i+2 < len(k.text); i++ {
+		k.grams = append(k.grams, gramHash(k.text[i], k.text[i+1], k.text[i+2]))
+	}
 	return k, k.text != ""
 }
 
@@ -142,8 +178,11 @@ type keywordHit struct {
 
 // matchKeywords returns the first keyword of ks that matches content and is not cancelled by
 // the allow list.
-func matchKeywords(content, lower string, ks, allow []keyword) (keywordHit, bool) {
+func matchKeywords(content, lower string, grams *gramSet, ks, allow []keyword) (keywordHit, bool) {
 	for _, k := range ks {
+		if !grams.mayContain(k) {
+			continue
+		}
 		from := 0
 		for {
 			i, j, ok := k.find(lower, from)
@@ -262,10 +301,10 @@ func compileRule(r opcodes.AutoModRule) *compiledRule {
 
 // match reports whether content triggers the rule, and what matched (nil keyword and content
 // for mention spam).
-func (c *compiledRule) match(content, lower string, mentions int) (*keywordHit, bool) {
+func (c *compiledRule) match(content, lower string, grams *gramSet, mentions int) (*keywordHit, bool) {
 	switch c.rule.TriggerType {
 	case opcodes.AutoModTriggerKeyword, opcodes.AutoModTriggerKeywordPreset:
-		if h, ok := matchKeywords(content, lower, c.keywords, c.allow); ok {
+		if h, ok := matchKeywords(content, lower, grams, c.keywords, c.allow); ok {
 			return &h, true
 		}
 		if h, ok := matchRegexes(content, c.regexes, c.regexRaws, c.allow); ok {

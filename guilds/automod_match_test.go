@@ -24,7 +24,7 @@ func TestKeywordMatching(t *testing.T) {
 		{"cat", "", "the cat, sat", "cat", true},
 		{"the mat", "", "on THE MAT now", "THE MAT", true},
 		{"the mat*", "", "the matrix", "the matrix", true},
-		{"*ana*", "banana*", "banana bread", "", false},   // allowed word
+		{"*ana*", "banana*", "banana bread", "", false}, // allowed word
 		{"*ana*", "banana*", "bananas and ananas", "ananas", true},
 		{"*ass*", "*class*", "first-class", "", false},
 		{"héllo", "", "say HÉLLO", "HÉLLO", true},
@@ -36,7 +36,8 @@ func TestKeywordMatching(t *testing.T) {
 		if tt.allow != "" {
 			allow = compileKeywords([]string{tt.allow})
 		}
-		h, ok := matchKeywords(tt.content, strings.ToLower(tt.content), []keyword{k}, allow)
+		lower := strings.ToLower(tt.content)
+		h, ok := matchKeywords(tt.content, lower, newGramSet(lower), []keyword{k}, allow)
 		if ok != tt.ok || (ok && (h.matched != tt.matched || h.keyword != tt.keyword)) {
 			t.Errorf("%q in %q (allow %q) = %+v, %v; want %q, %v", tt.keyword, tt.content, tt.allow, h, ok, tt.matched, tt.ok)
 		}
@@ -62,7 +63,8 @@ func TestRuleMatching(t *testing.T) {
 	}
 	for _, tt := range rules {
 		c := compileRule(tt.rule)
-		if _, got := c.match(tt.content, strings.ToLower(tt.content), uniqueMentions(tt.content)); got != tt.want {
+		lower := strings.ToLower(tt.content)
+		if _, got := c.match(tt.content, lower, newGramSet(lower), uniqueMentions(tt.content)); got != tt.want {
 			t.Errorf("rule %d on %q = %v, want %v", tt.rule.TriggerType, tt.content, got, tt.want)
 		}
 	}
@@ -84,7 +86,12 @@ func FuzzAutoModMatch(f *testing.F) {
 			return
 		}
 		lower := strings.ToLower(content)
-		h, ok := matchKeywords(content, lower, []keyword{k}, compileKeywords([]string{allow}))
+		ks := []keyword{k}
+		h, ok := matchKeywords(content, lower, newGramSet(lower), ks, compileKeywords([]string{allow}))
+		// The trigram filter never hides a match.
+		if _, plain := matchKeywords(content, lower, nil, ks, compileKeywords([]string{allow})); plain != ok {
+			t.Fatalf("filtered %v, unfiltered %v for %q in %q", ok, plain, kw, content)
+		}
 		if ok && !strings.Contains(content, h.matched) && !strings.Contains(lower, h.matched) {
 			t.Fatalf("matched %q is not in %q", h.matched, content)
 		}
@@ -122,11 +129,13 @@ func BenchmarkAutoModMatch(b *testing.B) {
 			TriggerMetadata: opcodes.AutoModTriggerMetadata{KeywordFilter: &words, RegexPatterns: &pats}}))
 	}
 	content := strings.Repeat("the quick brown fox jumps over the lazy dog ", 46)[:2000]
-	lower := strings.ToLower(content)
 	b.ReportAllocs()
 	for b.Loop() {
+		// What autoModCheck does per message: lowercase once, one trigram set, every rule.
+		lower := strings.ToLower(content)
+		grams := newGramSet(lower)
 		for _, r := range rules {
-			if _, ok := r.match(content, lower, 0); ok {
+			if _, ok := r.match(content, lower, grams, 0); ok {
 				b.Fatal("unexpected match")
 			}
 		}
