@@ -338,5 +338,9 @@ func (s *Service) AuthorizeBot(ctx context.Context, actor, appID snowflake.ID, p
 		}
 		roleIDs = append(roleIDs, role.ID)
 	}
-	return s.addMember(ctx, p.GuildID, bot, roleIDs)
+	if err := s.addMember(ctx, p.GuildID, bot, roleIDs); err != nil {
+		return err
+	}
+	s.audit(ctx, auditEntry{GuildID: p.GuildID, Action: opcodes.AuditBotAdd, ActorID: actor, TargetID: bot.ID})
+	return nil
 }

@@ -114,8 +114,12 @@ func (s *Service) CreateBan(ctx context.Context, actor, guildID, userID snowflak
 	if !s.mayBan(gp, actor, userID) {
 		return ErrMissingPermissions
 	}
-	_, err = s.banUser(ctx, guildID, u, deleteMessageSeconds, reason)
-	return err
+	fresh, err := s.banUser(ctx, guildID, u, deleteMessageSeconds, reason)
+	if err != nil || !fresh {
+		return err // a re-ban only updates the reason: no second entry, as no second event
+	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberBanAdd, ActorID: actor, TargetID: userID})
+	return nil
 }
 
 // mayBan applies the self, owner and hierarchy rules for banning target.
@@ -209,6 +213,7 @@ func (s *Service) RemoveBan(ctx context.Context, actor, guildID, userID snowflak
 	}
 	s.publish(ctx, events.Event{Name: opcodes.EventGuildBanRemove, GuildID: guildID, Perm: opcodes.PermBanMembers},
 		opcodes.GuildBanEvent{GuildID: guildID, User: banShape(storage.Ban{UserID: userID}, u).User})
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberBanRemove, ActorID: actor, TargetID: userID})
 	return nil
 }
 
@@ -263,6 +268,7 @@ func (s *Service) BulkBan(ctx context.Context, actor, guildID snowflake.ID, user
 			continue
 		}
 		res.BannedUsers = append(res.BannedUsers, id)
+		s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberBanAdd, ActorID: actor, TargetID: id})
 	}
 	return res, nil
 }

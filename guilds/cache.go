@@ -153,6 +153,9 @@ func (s *Service) observeCaches(ev events.Event) {
 	if r, ok := RevocationOf(ev); ok {
 		s.observeRevocation(r)
 	}
+	if autoModRuleEvent(ev.Name) {
+		s.autoMod.invalidate(ev.GuildID)
+	}
 	if ev.Name == opcodes.EventUserUpdate {
 		for _, id := range ev.UserIDs {
 			s.users.invalidate(id)
@@ -166,7 +169,7 @@ func (s *Service) observeCaches(ev events.Event) {
 // receives them: publish marks them Cache, so they go on events.CacheTopic. Token
 // revocations (EventTokensRevoked) are among them.
 func cacheEvent(ev events.Event) bool {
-	if ev.Name == opcodes.EventUserUpdate || ev.Name == EventTokensRevoked {
+	if ev.Name == opcodes.EventUserUpdate || ev.Name == EventTokensRevoked || autoModRuleEvent(ev.Name) {
 		return true
 	}
 	return ev.GuildID != 0 && changesGuildPerms(ev.Name)
@@ -180,4 +183,11 @@ func (s *Service) resetCaches() {
 	s.users.reset()
 	s.apps.reset()
 	s.families.reset()
+	s.autoMod.reset()
+}
+
+// autoModRuleEvent reports whether ev changes a guild's auto moderation rules, which every
+// node caches compiled (guildRules).
+func autoModRuleEvent(name opcodes.EventName) bool {
+	return name == opcodes.EventAutoModRuleCreate || name == opcodes.EventAutoModRuleUpdate || name == opcodes.EventAutoModRuleDelete
 }

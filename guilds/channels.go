@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parley-chat/parley/guilds/events"
@@ -311,6 +312,8 @@ func (s *Service) CreateChannel(ctx context.Context, actor, guildID snowflake.ID
 	}
 	out := channelShape(ch)
 	s.channelEvent(ctx, opcodes.EventChannelCreate, ch, out)
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditChannelCreate, ActorID: actor, TargetID: ch.ID,
+		Changes: fieldChanges(nil, channelFields(ch))})
 	return out, nil
 }
 
@@ -329,6 +332,7 @@ func (s *Service) ModifyChannel(ctx context.Context, actor, channelID snowflake.
 	if p.PermissionOverwrites != nil && !perms.Has(opcodes.PermManageRoles) {
 		return opcodes.Channel{}, ErrMissingPermissions
 	}
+	before := ch
 	var v validator
 	if err := s.applyChannel(ctx, &v, &ch, p, perms, false); err != nil {
 		return opcodes.Channel{}, err
@@ -341,6 +345,11 @@ func (s *Service) ModifyChannel(ctx context.Context, actor, channelID snowflake.
 	}
 	out := channelShape(ch)
 	s.channelEvent(ctx, opcodes.EventChannelUpdate, ch, out)
+	// Overwrite edits made through PATCH are part of the channel's own entry here; Discord
+	// would also list them as overwrite entries.
+	if c := fieldChanges(channelFields(before), channelFields(ch)); len(c) > 0 {
+		s.audit(ctx, auditEntry{GuildID: ch.GuildID, Action: opcodes.AuditChannelUpdate, ActorID: actor, TargetID: ch.ID, Changes: c})
+	}
 	return out, nil
 }
 
@@ -363,6 +372,8 @@ func (s *Service) DeleteChannel(ctx context.Context, actor, channelID snowflake.
 	out := channelShape(ch)
 	// Scope to the guild, not the channel: the channel is gone, so nobody can "view" it now.
 	s.publish(ctx, events.Event{Name: opcodes.EventChannelDelete, GuildID: ch.GuildID}, out)
+	s.audit(ctx, auditEntry{GuildID: ch.GuildID, Action: opcodes.AuditChannelDelete, ActorID: actor, TargetID: ch.ID,
+		Changes: fieldChanges(channelFields(ch), nil)})
 	return out, nil
 }
 
@@ -471,8 +482,10 @@ func (s *Service) EditOverwrite(ctx context.Context, actor, channelID snowflake.
 		return ErrMissingPermissions
 	}
 	replaced := false
+	var old storage.Overwrite
 	for i := range ch.Overwrites {
 		if ch.Overwrites[i].ID == ow.ID {
+			old = ch.Overwrites[i]
 			ch.Overwrites[i] = ow
 			replaced = true
 		}
@@ -484,7 +497,25 @@ func (s *Service) EditOverwrite(ctx context.Context, actor, channelID snowflake.
 		return notFound(err, ErrUnknownChannel, "update channel")
 	}
 	s.channelEvent(ctx, opcodes.EventChannelUpdate, ch, channelShape(ch))
+	e := auditEntry{GuildID: ch.GuildID, Action: opcodes.AuditChannelOverwriteCreate, ActorID: actor, TargetID: ch.ID,
+		Options: s.overwriteOptions(ctx, ch.GuildID, ow), Changes: fieldChanges(nil, overwriteFields(ow))}
+	if replaced {
+		e.Action, e.Changes = opcodes.AuditChannelOverwriteUpdate, fieldChanges(overwriteFields(old), overwriteFields(ow))
+	}
+	s.audit(ctx, e)
 	return nil
+}
+
+// overwriteOptions are an overwrite entry's options: the overwritten entity's ID and type
+// ("0" role, "1" member) and, for a role, its name.
+func (s *Service) overwriteOptions(ctx context.Context, guildID snowflake.ID, ow storage.Overwrite) *opcodes.AuditEntryInfo {
+	opt := &opcodes.AuditEntryInfo{ID: ow.ID.String(), Type: strconv.Itoa(ow.Type)}
+	if ow.Type == 0 {
+		if r, err := s.store.Roles().Get(ctx, guildID, ow.ID); err == nil {
+			opt.RoleName = r.Name
+		}
+	}
+	return opt
 }
 
 // DeleteOverwrite is DELETE /channels/{id}/permissions/{overwrite}.
@@ -496,15 +527,23 @@ func (s *Service) DeleteOverwrite(ctx context.Context, actor, channelID, overwri
 	if ch.GuildID == 0 || !perms.Has(opcodes.PermManageRoles) {
 		return ErrMissingPermissions
 	}
-	before := len(ch.Overwrites)
-	ch.Overwrites = slices.DeleteFunc(ch.Overwrites, func(o storage.Overwrite) bool { return o.ID == overwriteID })
-	if len(ch.Overwrites) == before {
+	var removed []storage.Overwrite
+	ch.Overwrites = slices.DeleteFunc(ch.Overwrites, func(o storage.Overwrite) bool {
+		if o.ID == overwriteID {
+			removed = append(removed, o)
+			return true
+		}
+		return false
+	})
+	if len(removed) == 0 {
 		return nil
 	}
 	if err := s.store.Channels().Update(ctx, ch); err != nil {
 		return notFound(err, ErrUnknownChannel, "update channel")
 	}
 	s.channelEvent(ctx, opcodes.EventChannelUpdate, ch, channelShape(ch))
+	s.audit(ctx, auditEntry{GuildID: ch.GuildID, Action: opcodes.AuditChannelOverwriteDelete, ActorID: actor, TargetID: ch.ID,
+		Options: s.overwriteOptions(ctx, ch.GuildID, removed[0]), Changes: fieldChanges(overwriteFields(removed[0]), nil)})
 	return nil
 }
 

@@ -218,6 +218,8 @@ func (s *Service) CreateEmoji(ctx context.Context, actor, guildID snowflake.ID, 
 	if err := s.publishEmojis(ctx, guildID); err != nil {
 		s.log.WarnContext(ctx, "publish emojis", "guild_id", guildID, "err", err)
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditEmojiCreate, ActorID: actor, TargetID: e.ID,
+		Changes: fieldChanges(nil, emojiFields(e))})
 	return emojiShape(e, &creator), nil
 }
 
@@ -248,6 +250,7 @@ func (s *Service) ModifyEmoji(ctx context.Context, actor, guildID, emojiID snowf
 	if err != nil {
 		return opcodes.Emoji{}, err
 	}
+	before := e
 	var v validator
 	if p.Name != nil {
 		validateEmojiName(&v, *p.Name)
@@ -275,12 +278,16 @@ func (s *Service) ModifyEmoji(ctx context.Context, actor, guildID, emojiID snowf
 	if err := s.publishEmojis(ctx, guildID); err != nil {
 		s.log.WarnContext(ctx, "publish emojis", "guild_id", guildID, "err", err)
 	}
+	if c := fieldChanges(emojiFields(before), emojiFields(e)); len(c) > 0 {
+		s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditEmojiUpdate, ActorID: actor, TargetID: e.ID, Changes: c})
+	}
 	return emojiShape(e, creator), nil
 }
 
 // DeleteEmoji is DELETE /guilds/{id}/emojis/{emoji}; publishes GUILD_EMOJIS_UPDATE.
 func (s *Service) DeleteEmoji(ctx context.Context, actor, guildID, emojiID snowflake.ID) error {
-	if _, err := s.emojiManager(ctx, actor, guildID, emojiID); err != nil {
+	e, err := s.emojiManager(ctx, actor, guildID, emojiID)
+	if err != nil {
 		return err
 	}
 	if err := s.store.Emojis().Delete(ctx, guildID, emojiID); err != nil {
@@ -289,5 +296,7 @@ func (s *Service) DeleteEmoji(ctx context.Context, actor, guildID, emojiID snowf
 	if err := s.publishEmojis(ctx, guildID); err != nil {
 		s.log.WarnContext(ctx, "publish emojis", "guild_id", guildID, "err", err)
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditEmojiDelete, ActorID: actor, TargetID: emojiID,
+		Changes: fieldChanges(emojiFields(e), nil)})
 	return nil
 }

@@ -162,6 +162,7 @@ func (s *Service) ModifyGuild(ctx context.Context, actor, guildID snowflake.ID, 
 	if _, err := s.requireGuildPerm(ctx, guildID, actor, opcodes.PermManageGuild); err != nil {
 		return opcodes.Guild{}, err
 	}
+	before := g
 	var v validator
 	if p.Name != nil {
 		name := strings.TrimSpace(*p.Name)
@@ -253,6 +254,9 @@ func (s *Service) ModifyGuild(ctx context.Context, actor, guildID snowflake.ID, 
 		return opcodes.Guild{}, err
 	}
 	s.publish(ctx, events.Event{Name: opcodes.EventGuildUpdate, GuildID: guildID}, out)
+	if c := fieldChanges(guildFields(before), guildFields(g)); len(c) > 0 {
+		s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditGuildUpdate, ActorID: actor, TargetID: guildID, Changes: c})
+	}
 	return out, nil
 }
 

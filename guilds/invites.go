@@ -178,6 +178,9 @@ func (s *Service) CreateInvite(ctx context.Context, actor, channelID snowflake.I
 			GuildID: ptrID(ch.GuildID), Inviter: &evInviter, MaxAge: inv.MaxAge, MaxUses: inv.MaxUses,
 			Temporary: inv.Temporary, Uses: inv.Uses, ExpiresAt: opcodes.TimestampPtr(inviteExpiry(inv)),
 		})
+	// Discord's invite entries have no target_id: the code is in the changes.
+	s.audit(ctx, auditEntry{GuildID: ch.GuildID, Action: opcodes.AuditInviteCreate, ActorID: actor,
+		Changes: fieldChanges(nil, inviteFields(inv))})
 	return out, nil
 }
 
@@ -347,6 +350,8 @@ func (s *Service) DeleteInvite(ctx context.Context, actor snowflake.ID, code str
 		return opcodes.Invite{}, notFound(err, ErrUnknownInvite, "delete invite")
 	}
 	s.publishInviteDelete(ctx, i)
+	s.audit(ctx, auditEntry{GuildID: i.GuildID, Action: opcodes.AuditInviteDelete, ActorID: actor,
+		Changes: fieldChanges(inviteFields(i), nil)})
 	return out, nil
 }
 

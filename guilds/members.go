@@ -175,6 +175,7 @@ func (s *Service) ModifyMember(ctx context.Context, actor, guildID, userID snowf
 	if err != nil {
 		return opcodes.Member{}, notFound(err, ErrUnknownMember, "load member")
 	}
+	before := m
 	gp, err := s.perms.get(ctx, guildID)
 	if err != nil {
 		return opcodes.Member{}, err
@@ -275,6 +276,10 @@ func (s *Service) ModifyMember(ctx context.Context, actor, guildID, userID snowf
 	ev := out
 	ev.GuildID = guildID
 	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberUpdate, GuildID: guildID, Subject: userID}, ev)
+	if c := fieldChanges(memberFields(before), memberFields(m)); len(c) > 0 {
+		s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberUpdate, ActorID: actor, TargetID: userID, Changes: c})
+	}
+	s.auditMemberRoles(ctx, guildID, actor, userID, missingFrom(before.Roles, m.Roles), missingFrom(m.Roles, before.Roles))
 	return out, nil
 }
 
@@ -346,6 +351,11 @@ func (s *Service) changeMemberRole(ctx context.Context, actor, guildID, userID, 
 	ev := memberShape(m, &u)
 	ev.GuildID = guildID
 	s.publish(ctx, events.Event{Name: opcodes.EventGuildMemberUpdate, GuildID: guildID, Subject: userID}, ev)
+	if add {
+		s.auditMemberRoles(ctx, guildID, actor, userID, []snowflake.ID{roleID}, nil)
+	} else {
+		s.auditMemberRoles(ctx, guildID, actor, userID, nil, []snowflake.ID{roleID})
+	}
 	return nil
 }
 
@@ -364,5 +374,20 @@ func (s *Service) KickMember(ctx context.Context, actor, guildID, userID snowfla
 	if actor == userID || !gp.outranks(actor, userID) {
 		return ErrMissingPermissions
 	}
-	return s.removeMember(ctx, guildID, userID)
+	if err := s.removeMember(ctx, guildID, userID); err != nil {
+		return err
+	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberKick, ActorID: actor, TargetID: userID})
+	return nil
+}
+
+// missingFrom returns the IDs of b that a lacks.
+func missingFrom(a, b []snowflake.ID) []snowflake.ID {
+	var out []snowflake.ID
+	for _, x := range b {
+		if !slices.Contains(a, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -229,6 +230,14 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 	if !deferred && strings.TrimSpace(p.Content) == "" && len(p.Embeds) == 0 && len(p.Components) == 0 && len(uploads) == 0 {
 		return opcodes.Message{}, ErrEmptyMessage
 	}
+	hits, err := s.autoModCheck(ctx, ch, a, p.Content)
+	if err != nil {
+		return opcodes.Message{}, err
+	}
+	if autoModBlocks(hits) {
+		s.runAutoMod(ctx, ch, a.userID, 0, p.Content, hits)
+		return opcodes.Message{}, ErrAutoModBlocked
+	}
 	now := s.now()
 	nonceKey := ""
 	if p.EnforceNonce && len(nonce) > 0 {
@@ -321,6 +330,9 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 		out[0].InteractionMetadata, out[0].Interaction = &meta, &legacy
 	}
 	s.publishMessage(ctx, opcodes.EventMessageCreate, ch, m, out[0])
+	if len(hits) > 0 {
+		s.runAutoMod(ctx, ch, a.userID, m.ID, m.Content, hits)
+	}
 	return out[0], nil
 }
 
@@ -758,6 +770,16 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 		(len(m.Components) == 0 || string(m.Components) == "[]") && len(attachments)+len(uploads) == 0 {
 		return opcodes.Message{}, ErrEmptyMessage
 	}
+	var hits []autoModHit
+	if p.Content != nil && own {
+		if hits, err = s.autoModCheck(ctx, ch, a, m.Content); err != nil {
+			return opcodes.Message{}, err
+		}
+		if autoModBlocks(hits) {
+			s.runAutoMod(ctx, ch, a.userID, 0, m.Content, hits)
+			return opcodes.Message{}, ErrAutoModBlocked
+		}
+	}
 	if p.Content != nil {
 		mp := MessageParams{Content: m.Content, AllowedMentions: p.AllowedMentions}
 		if err := s.resolveMentions(ctx, ch, a, mp, 0, &m); err != nil {
@@ -791,6 +813,9 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 		return opcodes.Message{}, err
 	}
 	s.publishMessage(ctx, opcodes.EventMessageUpdate, ch, m, out[0])
+	if len(hits) > 0 {
+		s.runAutoMod(ctx, ch, a.userID, m.ID, m.Content, hits)
+	}
 	return out[0], nil
 }
 
@@ -809,7 +834,14 @@ func (s *Service) DeleteMessage(ctx context.Context, actor, channelID, messageID
 			return ErrMissingPermissions
 		}
 	}
-	return s.deleteMessage(ctx, ch, m.ID)
+	if err := s.deleteMessage(ctx, ch, m.ID); err != nil {
+		return err
+	}
+	if ch.GuildID != 0 && m.AuthorID != actor && m.WebhookID == 0 {
+		// Discord audits a moderator deleting someone else's message, not one's own.
+		s.auditMessageDelete(ctx, ch.GuildID, actor, m.AuthorID, ch.ID)
+	}
+	return nil
 }
 
 func (s *Service) deleteMessage(ctx context.Context, ch storage.Channel, id snowflake.ID) error {
@@ -857,6 +889,8 @@ func (s *Service) BulkDelete(ctx context.Context, actor, channelID snowflake.ID,
 	}
 	s.publish(ctx, events.Event{Name: opcodes.EventMessageDeleteBulk, GuildID: ch.GuildID, ChannelID: ch.ID},
 		opcodes.MessageDeleteBulk{IDs: deleted, ChannelID: ch.ID, GuildID: ptrID(ch.GuildID)})
+	s.audit(ctx, auditEntry{GuildID: ch.GuildID, Action: opcodes.AuditMessageBulkDelete, ActorID: actor, TargetID: ch.ID,
+		Options: &opcodes.AuditEntryInfo{Count: strconv.Itoa(len(deleted))}})
 	return nil
 }
 

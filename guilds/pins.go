@@ -137,6 +137,13 @@ func (s *Service) setPinned(ctx context.Context, actor, channelID, messageID sno
 		s.publish(ctx, events.Event{Name: opcodes.EventChannelPinsUpdate, UserIDs: ch.Recipients}, pu)
 	} else {
 		s.publish(ctx, events.Event{Name: opcodes.EventChannelPinsUpdate, GuildID: ch.GuildID, ChannelID: ch.ID}, pu)
+		action := opcodes.AuditMessageUnpin
+		if pinned {
+			action = opcodes.AuditMessagePin
+		}
+		// Discord's pin entries target the message's author, with the channel and message.
+		s.audit(ctx, auditEntry{GuildID: ch.GuildID, Action: action, ActorID: actor, TargetID: m.AuthorID,
+			Options: &opcodes.AuditEntryInfo{ChannelID: ch.ID.String(), MessageID: m.ID.String()}})
 	}
 	if pinned {
 		sys := storage.Message{ID: s.ids.Next(), ChannelID: ch.ID, GuildID: ch.GuildID, AuthorID: actor,

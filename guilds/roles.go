@@ -194,7 +194,14 @@ func (s *Service) CreateRole(ctx context.Context, actor, guildID snowflake.ID, p
 	if err := v.err(); err != nil {
 		return opcodes.Role{}, err
 	}
-	return s.createRole(ctx, guildID, r)
+	out, err := s.createRole(ctx, guildID, r)
+	if err != nil {
+		return opcodes.Role{}, err
+	}
+	r.ID = out.ID
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditRoleCreate, ActorID: actor, TargetID: out.ID,
+		Changes: fieldChanges(nil, roleFields(r))})
+	return out, nil
 }
 
 // ModifyRole is PATCH /guilds/{id}/roles/{role}: MANAGE_ROLES and the role below the actor's
@@ -221,6 +228,7 @@ func (s *Service) ModifyRole(ctx context.Context, actor, guildID, roleID snowfla
 	if roleID == guildID && p.Name != nil {
 		p.Name = nil // @everyone keeps its name
 	}
+	before := r
 	var v validator
 	if err := p.apply(&v, &r, perms); err != nil {
 		return opcodes.Role{}, err
@@ -234,6 +242,9 @@ func (s *Service) ModifyRole(ctx context.Context, actor, guildID, roleID snowfla
 	out := roleShape(r)
 	s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleUpdate, GuildID: guildID},
 		opcodes.GuildRoleEvent{GuildID: guildID, Role: out})
+	if c := fieldChanges(roleFields(before), roleFields(r)); len(c) > 0 {
+		s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditRoleUpdate, ActorID: actor, TargetID: roleID, Changes: c})
+	}
 	return out, nil
 }
 
@@ -320,5 +331,7 @@ func (s *Service) DeleteRole(ctx context.Context, actor, guildID, roleID snowfla
 	}
 	s.publish(ctx, events.Event{Name: opcodes.EventGuildRoleDelete, GuildID: guildID},
 		opcodes.GuildRoleDelete{GuildID: guildID, RoleID: roleID})
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditRoleDelete, ActorID: actor, TargetID: roleID,
+		Changes: fieldChanges(roleFields(r), nil)})
 	return nil
 }

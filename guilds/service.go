@@ -80,6 +80,10 @@ type Service struct {
 	botKey   []byte
 	// interactions holds the live interactions minted on this node (see interactions.go).
 	interactions interactionStore
+	// auditLog is the audit log's per-node bookkeeping (see audit.go).
+	auditLog auditState
+	// autoMod caches each guild's compiled auto moderation rules (see automod_match.go).
+	autoMod *ttlCache[snowflake.ID, *guildAutoMod]
 }
 
 const secretSetting = "token_secret"
@@ -137,6 +141,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s.tokens = newTTLCache[string, verifiedToken](jwtCacheTTL)
 	s.families = newTTLCache[string, bool](familyCacheTTL)
 	s.botKey = derive(s.secret, "bot-token")
+	s.autoMod = newTTLCache[snowflake.ID, *guildAutoMod](autoModCacheTTL)
 	// Listen before subscribing: nothing the subscription brings is lost.
 	s.stop = s.bus.Listen(cacheListener{s})
 	s.bus.Subscribe(events.CacheTopic)

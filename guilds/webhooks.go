@@ -217,6 +217,8 @@ func (s *Service) CreateWebhook(ctx context.Context, actor, channelID snowflake.
 		return opcodes.Webhook{}, err
 	}
 	s.publishWebhooksUpdate(ctx, w.GuildID, w.ChannelID)
+	s.audit(ctx, auditEntry{GuildID: w.GuildID, Action: opcodes.AuditWebhookCreate, ActorID: actor, TargetID: w.ID,
+		Changes: fieldChanges(nil, webhookFields(w))})
 	return out, nil
 }
 
@@ -292,7 +294,7 @@ func (s *Service) ModifyWebhook(ctx context.Context, actor, id snowflake.ID, p M
 	if err != nil {
 		return opcodes.Webhook{}, err
 	}
-	oldChannel := w.ChannelID
+	oldChannel, before := w.ChannelID, w
 	if p.ChannelID != nil && *p.ChannelID != w.ChannelID {
 		target, err := s.manageWebhooksIn(ctx, actor, *p.ChannelID)
 		if err != nil {
@@ -322,6 +324,7 @@ func (s *Service) ModifyWebhook(ctx context.Context, actor, id snowflake.ID, p M
 	if w.ChannelID != oldChannel {
 		s.publishWebhooksUpdate(ctx, w.GuildID, w.ChannelID)
 	}
+	s.auditWebhookUpdate(ctx, actor, before, w)
 	return out, nil
 }
 
@@ -332,6 +335,7 @@ func (s *Service) ModifyWebhookWithToken(ctx context.Context, id snowflake.ID, t
 	if err != nil {
 		return opcodes.Webhook{}, err
 	}
+	before := w
 	var v validator
 	applyWebhook(&v, &w, ModifyWebhookParams{Name: p.Name, Avatar: p.Avatar})
 	if err := v.err(); err != nil {
@@ -341,6 +345,7 @@ func (s *Service) ModifyWebhookWithToken(ctx context.Context, id snowflake.ID, t
 		return opcodes.Webhook{}, notFound(err, ErrUnknownWebhook, "update webhook")
 	}
 	s.publishWebhooksUpdate(ctx, w.GuildID, w.ChannelID)
+	s.auditWebhookUpdate(ctx, 0, before, w)
 	return webhookShape(w, nil, true), nil
 }
 
@@ -350,7 +355,7 @@ func (s *Service) DeleteWebhook(ctx context.Context, actor, id snowflake.ID) err
 	if err != nil {
 		return err
 	}
-	return s.deleteWebhook(ctx, w)
+	return s.deleteWebhook(ctx, actor, w)
 }
 
 // DeleteWebhookWithToken is DELETE /webhooks/{id}/{token}.
@@ -359,15 +364,26 @@ func (s *Service) DeleteWebhookWithToken(ctx context.Context, id snowflake.ID, t
 	if err != nil {
 		return err
 	}
-	return s.deleteWebhook(ctx, w)
+	return s.deleteWebhook(ctx, 0, w)
 }
 
-func (s *Service) deleteWebhook(ctx context.Context, w storage.Webhook) error {
+// deleteWebhook deletes w; actor is zero when the webhook's token authorised it (the entry's
+// user_id is then null).
+func (s *Service) deleteWebhook(ctx context.Context, actor snowflake.ID, w storage.Webhook) error {
 	if err := s.store.Webhooks().Delete(ctx, w.ID); err != nil {
 		return notFound(err, ErrUnknownWebhook, "delete webhook")
 	}
 	s.publishWebhooksUpdate(ctx, w.GuildID, w.ChannelID)
+	s.audit(ctx, auditEntry{GuildID: w.GuildID, Action: opcodes.AuditWebhookDelete, ActorID: actor, TargetID: w.ID,
+		Changes: fieldChanges(webhookFields(w), nil)})
 	return nil
+}
+
+// auditWebhookUpdate records a webhook's changed fields, if any.
+func (s *Service) auditWebhookUpdate(ctx context.Context, actor snowflake.ID, before, after storage.Webhook) {
+	if c := fieldChanges(webhookFields(before), webhookFields(after)); len(c) > 0 {
+		s.audit(ctx, auditEntry{GuildID: after.GuildID, Action: opcodes.AuditWebhookUpdate, ActorID: actor, TargetID: after.ID, Changes: c})
+	}
 }
 
 // ExecuteWebhook is POST /webhooks/{id}/{token}: with an application ID and a live

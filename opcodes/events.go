@@ -42,6 +42,11 @@ const (
 	EventVoiceStateUpdate           EventName = "VOICE_STATE_UPDATE"
 	EventSoundboardSounds           EventName = "SOUNDBOARD_SOUNDS"
 	EventChannelInfo                EventName = "CHANNEL_INFO"
+	EventGuildAuditLogEntryCreate   EventName = "GUILD_AUDIT_LOG_ENTRY_CREATE"
+	EventAutoModRuleCreate          EventName = "AUTO_MODERATION_RULE_CREATE"
+	EventAutoModRuleUpdate          EventName = "AUTO_MODERATION_RULE_UPDATE"
+	EventAutoModRuleDelete          EventName = "AUTO_MODERATION_RULE_DELETE"
+	EventAutoModActionExecution     EventName = "AUTO_MODERATION_ACTION_EXECUTION"
 )
 
 // Intents is the Identify intents bitfield.
@@ -127,8 +132,12 @@ func EventIntent(ev EventName, dm bool) (Intents, bool) {
 		return IntentGuilds, true
 	case EventGuildMemberAdd, EventGuildMemberUpdate, EventGuildMemberRemove:
 		return IntentGuildMembers, true
-	case EventGuildBanAdd, EventGuildBanRemove:
+	case EventGuildBanAdd, EventGuildBanRemove, EventGuildAuditLogEntryCreate:
 		return IntentGuildModeration, true
+	case EventAutoModRuleCreate, EventAutoModRuleUpdate, EventAutoModRuleDelete:
+		return IntentAutoModerationConfiguration, true
+	case EventAutoModActionExecution:
+		return IntentAutoModerationExecution, true
 	case EventGuildEmojisUpdate:
 		return IntentGuildExpressions, true
 	case EventWebhooksUpdate:

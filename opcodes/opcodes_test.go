@@ -37,6 +37,11 @@ func TestIntents(t *testing.T) {
 		{EventMessageCreate, true, IntentDirectMessages, true},
 		{EventTypingStart, true, IntentDirectMessageTyping, true},
 		{EventGuildBanAdd, false, IntentGuildModeration, true},
+		{EventGuildAuditLogEntryCreate, false, IntentGuildModeration, true},
+		{EventAutoModRuleCreate, false, IntentAutoModerationConfiguration, true},
+		{EventAutoModRuleUpdate, false, IntentAutoModerationConfiguration, true},
+		{EventAutoModRuleDelete, false, IntentAutoModerationConfiguration, true},
+		{EventAutoModActionExecution, false, IntentAutoModerationExecution, true},
 		{EventReady, false, 0, false},
 		{EventUserUpdate, false, 0, false},
 		{EventApplicationCommandPermissionsUpdate, false, 0, false}, // sent regardless of intents

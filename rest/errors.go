@@ -69,6 +69,9 @@ var errorTable = []struct {
 	{guilds.ErrBotsForbidden, *errBotsForbidden},
 	{guilds.ErrMaxPins, apiError{Status: 400, Code: 30003, Message: "Maximum number of pins reached (250)"}},
 	{guilds.ErrMaxEmojis, apiError{Status: 400, Code: 30008, Message: "Maximum number of emojis reached (50)"}},
+	// Discord documents no code for an unknown rule; it answers 404 with this message.
+	{guilds.ErrUnknownAutoModRule, apiError{Status: 404, Code: 0, Message: "Unknown Auto Moderation Rule"}},
+	{guilds.ErrAutoModBlocked, apiError{Status: 400, Code: 200000, Message: "Message was blocked by automatic moderation"}},
 	{guilds.ErrInvalidWebhookToken, apiError{Status: 401, Code: 50027, Message: "Invalid Webhook Token"}},
 	{guilds.ErrInvalidChannelType, apiError{Status: 400, Code: 50024, Message: "Cannot execute action on this channel type"}},
 	{guilds.ErrBanned, apiError{Status: 403, Code: 40007, Message: "The user is banned from this guild."}},

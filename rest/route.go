@@ -269,6 +269,7 @@ var unknownByParam = map[string]error{
 	"message_id":     guilds.ErrUnknownMessage,
 	"overwrite_id":   guilds.ErrUnknownRole,
 	"role_id":        guilds.ErrUnknownRole,
+	"rule_id":        guilds.ErrUnknownAutoModRule,
 	"user_id":        guilds.ErrUnknownUser,
 	"webhook_id":     guilds.ErrUnknownWebhook,
 }

@@ -25,6 +25,7 @@ func (s *Server) routes() {
 		s.inviteRoutes(),
 		s.webhookRoutes(),
 		s.emojiRoutes(),
+		s.moderationRoutes(),
 	)
 	staticFirst(s.decls)
 	for _, rt := range s.decls {

@@ -47,6 +47,8 @@ type Store interface {
 	Settings() SettingStore
 	Attachments() AttachmentStore
 	Commands() CommandStore
+	AuditLog() AuditLogStore
+	AutoModRules() AutoModRuleStore
 	// Close releases the backend's resources.
 	Close() error
 }
@@ -605,4 +607,72 @@ type CommandStore interface {
 	// Installed reports whether Install was called for the application and guild (and the
 	// guild was not deleted since).
 	Installed(ctx context.Context, appID, guildID snowflake.ID) (bool, error)
+}
+
+// AuditLogEntry is one moderating action in a guild's audit log. ID is a snowflake minted when
+// the action happened, so it orders entries and dates them (retention cuts by it). Changes and
+// Options are the JSON the domain produced (Discord's changes array and options object),
+// stored verbatim; a zero UserID or TargetID is Discord's null.
+type AuditLogEntry struct {
+	ID         snowflake.ID
+	GuildID    snowflake.ID
+	ActionType int
+	UserID     snowflake.ID
+	TargetID   snowflake.ID
+	Changes    json.RawMessage
+	Options    json.RawMessage
+	Reason     *string
+}
+
+// AuditLogQuery selects entries of one guild. Zero fields do not filter. Before and After are
+// exclusive entry-ID bounds; Limit is 1–100.
+type AuditLogQuery struct {
+	UserID     snowflake.ID
+	TargetID   snowflake.ID
+	ActionType int
+	Before     snowflake.ID
+	After      snowflake.ID
+	Limit      int
+}
+
+// AuditLogStore persists audit log entries. Entries go away with their guild
+// (GuildStore.Delete) and with DeleteBefore (retention).
+type AuditLogStore interface {
+	// Create inserts e; ErrConflict on a duplicate ID.
+	Create(ctx context.Context, e AuditLogEntry) error
+	// List returns the entries matching q, newest first. With After and no Before it returns
+	// the oldest Limit entries newer than After (still newest first), as MessageStore.List.
+	List(ctx context.Context, guildID snowflake.ID, q AuditLogQuery) ([]AuditLogEntry, error)
+	// Update replaces Changes, Options and Reason of an entry (Discord coalesces repeated
+	// message deletes into one entry whose count grows); ErrNotFound if it does not exist.
+	Update(ctx context.Context, e AuditLogEntry) error
+	// DeleteBefore removes every guild's entries with ID < cutoff and reports how many.
+	DeleteBefore(ctx context.Context, cutoff snowflake.ID) (int64, error)
+}
+
+// AutoModRule is a guild's auto moderation rule. TriggerType is a column because Discord caps
+// the rules of each type per guild; everything else (name, event type, trigger metadata,
+// actions, enabled, exemptions) is Data, the JSON the domain produced, stored verbatim.
+type AutoModRule struct {
+	ID          snowflake.ID
+	GuildID     snowflake.ID
+	CreatorID   snowflake.ID
+	TriggerType int
+	Data        json.RawMessage
+}
+
+// AutoModRuleStore persists auto moderation rules. Rules go away with their guild
+// (GuildStore.Delete).
+type AutoModRuleStore interface {
+	// Create inserts r unless the guild already has maxOfType rules of r.TriggerType
+	// (ErrConflict then, and on a duplicate ID). The check and the insert are one statement.
+	Create(ctx context.Context, r AutoModRule, maxOfType int) error
+	// Get returns one rule of a guild; ErrNotFound if the guild has no such rule.
+	Get(ctx context.Context, guildID, id snowflake.ID) (AutoModRule, error)
+	// List returns a guild's rules in ID order.
+	List(ctx context.Context, guildID snowflake.ID) ([]AutoModRule, error)
+	// Update replaces Data (ID, GuildID, CreatorID and TriggerType never change).
+	Update(ctx context.Context, r AutoModRule) error
+	// Delete removes a rule.
+	Delete(ctx context.Context, guildID, id snowflake.ID) error
 }

@@ -125,6 +125,8 @@ func testGuildDelete(t *testing.T, s storage.Store) {
 		noErr(t, s.Webhooks().Create(ctx, storage.Webhook{ID: sf(n + 30), GuildID: g, ChannelID: ch, Name: "hook", Token: "tok"}), "create webhook")
 		noErr(t, s.Emojis().Create(ctx, storage.Emoji{ID: sf(n + 40), GuildID: g, Name: "e", Available: true, Image: []byte{1, 2}}), "create emoji")
 		noErr(t, s.Attachments().Put(ctx, newAttachment(n+50, ch, sf(n+10))), "put attachment")
+		noErr(t, s.AuditLog().Create(ctx, storage.AuditLogEntry{ID: sf(n + 60), GuildID: g, ActionType: 1}), "create audit entry")
+		noErr(t, s.AutoModRules().Create(ctx, storage.AutoModRule{ID: sf(n + 70), GuildID: g, TriggerType: 1}, 6), "create automod rule")
 	}
 	// A DM is nobody's guild and must survive.
 	dm := storage.Channel{ID: sf(900), Type: 1, Recipients: sfs(1, 2)}
@@ -179,6 +181,10 @@ func testGuildDelete(t *testing.T, s storage.Store) {
 		expect("attachment", err)
 		rs, err := s.Reactions().ListForMessages(ctx, []snowflake.ID{sf(n + 10)})
 		count("reactions", len(rs), err)
+		al, err := s.AuditLog().List(ctx, g, storage.AuditLogQuery{Limit: 10})
+		count("audit log", len(al), err)
+		_, err = s.AutoModRules().Get(ctx, g, sf(n+70))
+		expect("automod rule", err)
 		gl, err := s.Guilds().ListForUser(ctx, sf(2), g+1, g-1, 0)
 		count("guilds for user", len(gl), err)
 	}

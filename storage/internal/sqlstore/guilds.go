@@ -117,6 +117,8 @@ func (s guilds) Delete(ctx context.Context, id snowflake.ID) error {
 			`DELETE FROM commands WHERE guild_id = $1`,
 			`DELETE FROM command_permissions WHERE guild_id = $1`,
 			`DELETE FROM command_installs WHERE guild_id = $1`,
+			`DELETE FROM audit_log_entries WHERE guild_id = $1`,
+			`DELETE FROM automod_rules WHERE guild_id = $1`,
 		}
 		for _, q := range stmts {
 			if _, err := tx.Exec(ctx, q, gid); err != nil {

@@ -1,0 +1,22 @@
+-- Audit log entries: the ID orders and dates them (retention deletes by it); who did what to
+-- which target are columns for the list filters, the changes/options/reason document is data.
+CREATE TABLE audit_log_entries (
+	id INTEGER PRIMARY KEY,
+	guild_id INTEGER NOT NULL,
+	action_type INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	target_id INTEGER NOT NULL,
+	data TEXT NOT NULL
+);
+CREATE INDEX audit_log_entries_guild ON audit_log_entries (guild_id, id);
+
+-- Auto moderation rules: trigger_type is a column because Discord caps rules per type and
+-- guild; everything else is the domain's JSON document.
+CREATE TABLE automod_rules (
+	id INTEGER PRIMARY KEY,
+	guild_id INTEGER NOT NULL,
+	creator_id INTEGER NOT NULL,
+	trigger_type INTEGER NOT NULL,
+	data TEXT NOT NULL
+);
+CREATE INDEX automod_rules_guild ON automod_rules (guild_id, trigger_type);
