@@ -125,6 +125,9 @@ func testGuildDelete(t *testing.T, s storage.Store) {
 		noErr(t, s.Webhooks().Create(ctx, storage.Webhook{ID: sf(n + 30), GuildID: g, ChannelID: ch, Name: "hook", Token: "tok"}), "create webhook")
 		noErr(t, s.Emojis().Create(ctx, storage.Emoji{ID: sf(n + 40), GuildID: g, Name: "e", Available: true, Image: []byte{1, 2}}), "create emoji")
 		noErr(t, s.Attachments().Put(ctx, newAttachment(n+50, ch, sf(n+10))), "put attachment")
+		noErr(t, s.GuildConfigs().Put(ctx, g, "widget", []byte("{}")), "put guild config")
+		noErr(t, s.Templates().Create(ctx, storage.Template{Code: fmt.Sprintf("tpl%d", n), GuildID: g, CreatedAt: at(1), Source: []byte("{}")}), "create template")
+		noErr(t, s.VoiceStates().Put(ctx, storage.VoiceState{GuildID: g, UserID: sf(2), ChannelID: ch, SessionID: "s"}, 0), "put voice state")
 	}
 	// A DM is nobody's guild and must survive.
 	dm := storage.Channel{ID: sf(900), Type: 1, Recipients: sfs(1, 2)}
@@ -177,6 +180,12 @@ func testGuildDelete(t *testing.T, s storage.Store) {
 		expect("emoji", err)
 		_, err = s.Attachments().Get(ctx, ch, sf(n+50))
 		expect("attachment", err)
+		_, err = s.GuildConfigs().Get(ctx, g, "widget")
+		expect("guild config", err)
+		_, err = s.Templates().Get(ctx, fmt.Sprintf("tpl%d", n))
+		expect("template", err)
+		_, err = s.VoiceStates().Get(ctx, g, sf(2))
+		expect("voice state", err)
 		rs, err := s.Reactions().ListForMessages(ctx, []snowflake.ID{sf(n + 10)})
 		count("reactions", len(rs), err)
 		gl, err := s.Guilds().ListForUser(ctx, sf(2), g+1, g-1, 0)

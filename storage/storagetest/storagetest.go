@@ -39,6 +39,10 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"AttachmentCascades", testAttachmentCascades},
 		{"Commands", testCommands},
 		{"CommandGuildCascade", testCommandGuildCascade},
+		{"GuildConfigs", testGuildConfigs},
+		{"Templates", testTemplates},
+		{"VoiceStates", testVoiceStates},
+		{"Activity", testActivity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
