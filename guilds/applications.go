@@ -338,5 +338,9 @@ func (s *Service) AuthorizeBot(ctx context.Context, actor, appID snowflake.ID, p
 		}
 		roleIDs = append(roleIDs, role.ID)
 	}
-	return s.addMember(ctx, p.GuildID, bot, roleIDs)
+	if err := s.addMember(ctx, p.GuildID, bot, roleIDs); err != nil {
+		return err
+	}
+	s.integrationAdded(ctx, p.GuildID, a, bot)
+	return nil
 }

@@ -80,6 +80,9 @@ type Service struct {
 	botKey   []byte
 	// interactions holds the live interactions minted on this node (see interactions.go).
 	interactions interactionStore
+	// node is this node's snowflake node number, recorded with the voice states its gateway
+	// sessions hold (see voice.go).
+	node int
 }
 
 const secretSetting = "token_secret"
@@ -137,12 +140,17 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s.tokens = newTTLCache[string, verifiedToken](jwtCacheTTL)
 	s.families = newTTLCache[string, bool](familyCacheTTL)
 	s.botKey = derive(s.secret, "bot-token")
+	s.node = nodeOf(s.ids)
 	// Listen before subscribing: nothing the subscription brings is lost.
 	s.stop = s.bus.Listen(cacheListener{s})
 	s.bus.Subscribe(events.CacheTopic)
 	if err := s.bus.WaitSubscribed(ctx, []events.Topic{events.CacheTopic}); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("subscribe to cache events: %w", err)
+	}
+	if err := s.clearNodeVoice(ctx); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }

@@ -42,6 +42,11 @@ const (
 	EventVoiceStateUpdate           EventName = "VOICE_STATE_UPDATE"
 	EventSoundboardSounds           EventName = "SOUNDBOARD_SOUNDS"
 	EventChannelInfo                EventName = "CHANNEL_INFO"
+	EventVoiceServerUpdate          EventName = "VOICE_SERVER_UPDATE"
+	EventGuildIntegrationsUpdate    EventName = "GUILD_INTEGRATIONS_UPDATE"
+	EventIntegrationCreate          EventName = "INTEGRATION_CREATE"
+	EventIntegrationUpdate          EventName = "INTEGRATION_UPDATE"
+	EventIntegrationDelete          EventName = "INTEGRATION_DELETE"
 )
 
 // Intents is the Identify intents bitfield.
@@ -137,6 +142,8 @@ func EventIntent(ev EventName, dm bool) (Intents, bool) {
 		return IntentGuildInvites, true
 	case EventVoiceStateUpdate:
 		return IntentGuildVoiceStates, true
+	case EventGuildIntegrationsUpdate, EventIntegrationCreate, EventIntegrationUpdate, EventIntegrationDelete:
+		return IntentGuildIntegrations, true
 	case EventPresenceUpdate:
 		return IntentGuildPresences, true
 	case EventMessageCreate, EventMessageUpdate, EventMessageDelete, EventMessageDeleteBulk:

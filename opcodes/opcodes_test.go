@@ -37,6 +37,12 @@ func TestIntents(t *testing.T) {
 		{EventMessageCreate, true, IntentDirectMessages, true},
 		{EventTypingStart, true, IntentDirectMessageTyping, true},
 		{EventGuildBanAdd, false, IntentGuildModeration, true},
+		{EventIntegrationCreate, false, IntentGuildIntegrations, true},
+		{EventIntegrationUpdate, false, IntentGuildIntegrations, true},
+		{EventIntegrationDelete, false, IntentGuildIntegrations, true},
+		{EventGuildIntegrationsUpdate, false, IntentGuildIntegrations, true},
+		{EventVoiceStateUpdate, false, IntentGuildVoiceStates, true},
+		{EventVoiceServerUpdate, false, 0, false},
 		{EventReady, false, 0, false},
 		{EventUserUpdate, false, 0, false},
 		{EventApplicationCommandPermissionsUpdate, false, 0, false}, // sent regardless of intents

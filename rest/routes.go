@@ -25,6 +25,8 @@ func (s *Server) routes() {
 		s.inviteRoutes(),
 		s.webhookRoutes(),
 		s.emojiRoutes(),
+		s.adminRoutes(),
+		s.voiceRoutes(),
 	)
 	staticFirst(s.decls)
 	for _, rt := range s.decls {
