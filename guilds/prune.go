@@ -23,8 +23,8 @@ import (
 
 // PruneParams is POST /guilds/{id}/prune (GET takes days and include_roles as the query).
 type PruneParams struct {
-	Days              *int           `json:"days"`
-	ComputePruneCount *bool          `json:"compute_prune_count"`
+	Days              *int     `json:"days"`
+	ComputePruneCount *bool    `json:"compute_prune_count"`
 	IncludeRoles      RoleList `json:"include_roles"`
 }
 

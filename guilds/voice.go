@@ -319,13 +319,16 @@ func (s *Service) ModifyVoiceState(ctx context.Context, actor, guildID, userID s
 	if opcodes.ChannelType(ch.Type) != opcodes.ChannelGuildStageVoice {
 		return ErrInvalidChannelType
 	}
-	v, err := s.store.VoiceStates().Get(ctx, guildID, userID)
-	if err != nil || v.ChannelID != ch.ID {
-		return notFound(errOr(err, storage.ErrNotFound), ErrUnknownVoiceState, "load voice state")
-	}
 	perms, err := s.ChannelPermissions(ctx, guildID, ch.ID, actor)
 	if err != nil {
 		return err
+	}
+	if !self && !perms.Has(opcodes.PermMuteMembers) {
+		return ErrMissingPermissions
+	}
+	v, err := s.store.VoiceStates().Get(ctx, guildID, userID)
+	if err != nil || v.ChannelID != ch.ID {
+		return notFound(errOr(err, storage.ErrNotFound), ErrUnknownVoiceState, "load voice state")
 	}
 	var vd validator
 	if p.Suppress != nil {
