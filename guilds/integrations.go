@@ -77,8 +77,11 @@ func (s *Service) DeleteIntegration(ctx context.Context, actor, guildID, integra
 		return err
 	}
 	u, err := s.store.Users().Get(ctx, integrationID)
-	if err != nil || !u.Bot {
+	if err != nil {
 		return notFound(err, ErrUnknownIntegration, "load bot")
+	}
+	if !u.Bot {
+		return ErrUnknownIntegration
 	}
 	if _, err := s.store.Members().Get(ctx, guildID, integrationID); err != nil {
 		return notFound(err, ErrUnknownIntegration, "load bot member")

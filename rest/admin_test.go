@@ -308,4 +308,3 @@ func TestGuildAdmin(t *testing.T) {
 		}
 	})
 }
-
