@@ -267,3 +267,13 @@ func (s *Service) UpdateIncidentActions(ctx context.Context, actor, guildID snow
 	}
 	return opcodes.IncidentsData{InvitesDisabledUntil: timePtr(c.InvitesDisabledUntil), DMsDisabledUntil: timePtr(c.DMsDisabledUntil)}, nil
 }
+
+// NewMemberWelcome is GET /guilds/{id}/new-member-welcome: members only. Parley guilds have
+// no server guide (welcome message, new member actions, resource channels), so the answer is
+// nil, which Discord's 204 stands for.
+func (s *Service) NewMemberWelcome(ctx context.Context, actor, guildID snowflake.ID) (*opcodes.GuildHomeSettings, error) {
+	if err := s.requireMember(ctx, guildID, actor); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}

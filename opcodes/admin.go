@@ -257,3 +257,12 @@ type VoiceServerUpdate struct {
 	GuildID  snowflake.ID `json:"guild_id"`
 	Endpoint *string      `json:"endpoint"`
 }
+
+// GuildHomeSettings is GET /guilds/{id}/new-member-welcome when a guild has set up its home
+// (welcome message, new member actions, resource channels).
+type GuildHomeSettings struct {
+	GuildID          snowflake.ID `json:"guild_id"`
+	Enabled          bool         `json:"enabled"`
+	NewMemberActions []any        `json:"new_member_actions"`
+	ResourceChannels []any        `json:"resource_channels"`
+}

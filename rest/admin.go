@@ -29,6 +29,7 @@ import (
 //	GET    /guilds/templates/{code}                  public
 //	POST   /guilds/templates/{code}                  {name, icon?} → 201 guild (Parley keeps Discord's deprecated route)
 //	PUT    /guilds/{guild_id}/incident-actions       {invites_disabled_until?, dms_disabled_until?}
+//	GET    /guilds/{guild_id}/new-member-welcome     → 204 (no server guide)
 //	GET    /guilds/{guild_id}/regions
 //	GET    /voice/regions
 func (s *Server) adminRoutes() []*route {
@@ -124,6 +125,9 @@ func (s *Server) adminRoutes() []*route {
 		}).created(),
 		op("PUT /guilds/{guild_id}/incident-actions", "update_guild_incident_actions", anyone, func(c *call, p guildBody[guilds.IncidentActionsParams]) (opcodes.IncidentsData, error) {
 			return s.svc.UpdateIncidentActions(c.ctx, c.user, p.GuildID, p.Body)
+		}),
+		op("GET /guilds/{guild_id}/new-member-welcome", "get_guild_new_member_welcome", anyone, func(c *call, p inGuild) (*opcodes.GuildHomeSettings, error) {
+			return s.svc.NewMemberWelcome(c.ctx, c.user, p.GuildID)
 		}),
 		op("GET /guilds/{guild_id}/regions", "list_guild_voice_regions", anyone, func(c *call, p inGuild) ([]opcodes.VoiceRegion, error) {
 			return s.svc.GuildVoiceRegions(c.ctx, c.user, p.GuildID)

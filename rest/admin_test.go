@@ -149,6 +149,9 @@ func TestGuildAdmin(t *testing.T) {
 			}
 		}
 		wantErr(t, e.call(t, "GET", g+"/regions", outsider.Token, nil), 404, 10004)
+		want(t, e.call(t, "GET", g+"/new-member-welcome", m, nil), 204)
+		wantErr(t, e.call(t, "GET", g+"/new-member-welcome", outsider.Token, nil), 404, 10004)
+		wantErr(t, e.call(t, "GET", "/guilds/abc/new-member-welcome", m, nil), 400, 50035)
 	})
 
 	t.Run("incident actions", func(t *testing.T) {
