@@ -89,8 +89,11 @@
 //     A client close 1000/1001 ends the session; any other close keeps it.
 //   - Sequence numbers start at 1 (READY) and never skip; RESUMED takes the next number.
 //     Heartbeat d acknowledges dispatches, which lets the replay buffer shrink.
-//   - Op 4 is acknowledged with a VOICE_STATE_UPDATE to the sender only. There is no voice
-//     server, so no VOICE_SERVER_UPDATE follows and voice connections cannot complete.
+//   - Op 4 stores the voice state in the domain (shared by every node through storage), which
+//     publishes VOICE_STATE_UPDATE to the guild (GUILD_VOICE_STATES). A join or move answers
+//     the session with VOICE_SERVER_UPDATE {token, guild_id, endpoint: null}: there is no
+//     voice server, so voice libraries see at once that no connection is possible. The voice
+//     state is dropped when the session ends (not while it is resumable).
 //   - Op 8: prefix queries return at most 100 members; all members (query "", limit 0)
 //     needs GUILD_MEMBERS (without it the answer is one empty chunk) and is limited to once per
 //     guild per MembersRequestInterval per session (RATE_LIMITED dispatch otherwise).

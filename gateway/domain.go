@@ -32,6 +32,12 @@ type Domain interface {
 	SearchMembers(ctx context.Context, guildID snowflake.ID, query string, limit int) ([]opcodes.Member, error)
 	// MembersByID returns the members among ids; missing ones are simply absent.
 	MembersByID(ctx context.Context, guildID snowflake.ID, ids []snowflake.ID) ([]opcodes.Member, error)
+	// UpdateVoiceState applies op 4 from a session (join, move, mute toggles, leave) and
+	// publishes VOICE_STATE_UPDATE; a non-nil answer is the VOICE_SERVER_UPDATE for that
+	// session alone. An error is a refused join (no CONNECT, full, not a voice channel).
+	UpdateVoiceState(ctx context.Context, userID snowflake.ID, sessionID string, d opcodes.VoiceStateUpdateData) (*opcodes.VoiceServerUpdate, error)
+	// EndVoiceSession drops the voice states a session held when it ends for good.
+	EndVoiceSession(ctx context.Context, sessionID string) error
 }
 
 // PostMessageFunc creates a message as authorID. The test controls use it for then_post; cmd

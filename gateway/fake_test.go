@@ -21,6 +21,9 @@ type fakeDomain struct {
 	perms  map[[2]snowflake.ID]opcodes.Permissions
 	// extraMembers pads a guild's member list for op 8 tests.
 	extraMembers map[snowflake.ID]int
+	// voiceJoins and voiceEnded record op 4 calls and ended voice sessions.
+	voiceJoins []opcodes.VoiceStateUpdateData
+	voiceEnded []string
 }
 
 func newFakeDomain() *fakeDomain {
@@ -199,6 +202,32 @@ func (f *fakeDomain) MembersByID(_ context.Context, guildID snowflake.ID, ids []
 		}
 	}
 	return out, nil
+}
+
+func (f *fakeDomain) UpdateVoiceState(_ context.Context, userID snowflake.ID, sessionID string, d opcodes.VoiceStateUpdateData) (*opcodes.VoiceServerUpdate, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.voiceJoins = append(f.voiceJoins, d)
+	if d.ChannelID == nil {
+		return nil, nil
+	}
+	if *d.ChannelID == chanG1 { // the fixture's channel the user may not connect to
+		return nil, guilds.ErrMissingPermissions
+	}
+	return &opcodes.VoiceServerUpdate{Token: "vtok", GuildID: d.GuildID}, nil
+}
+
+func (f *fakeDomain) EndVoiceSession(_ context.Context, sessionID string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.voiceEnded = append(f.voiceEnded, sessionID)
+	return nil
+}
+
+func (f *fakeDomain) voiceCalls() ([]opcodes.VoiceStateUpdateData, []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]opcodes.VoiceStateUpdateData(nil), f.voiceJoins...), append([]string(nil), f.voiceEnded...)
 }
 
 // standardDomain: botA (all privileged intents allowed) and botB (none) and a human, all in

@@ -705,9 +705,12 @@ func TestOtherOps(t *testing.T) {
 		t.Fatalf("GUILD_CREATE presences lack the human: %v", gc["presences"])
 	}
 	h.sendf(`{"op":4,"d":{"guild_id":"%s","channel_id":"123","self_mute":true,"self_deaf":false}}`, guild0)
-	v := h.expectDispatch("VOICE_STATE_UPDATE").data(t)
-	if v["channel_id"] != "123" || v["user_id"] != human.String() || v["self_mute"] != true || v["session_id"] == "" {
-		t.Fatalf("voice state: %v", v)
+	v := h.expectDispatch("VOICE_SERVER_UPDATE").data(t)
+	if v["guild_id"] != guild0.String() || v["token"] != "vtok" {
+		t.Fatalf("voice server update: %v", v)
+	}
+	if ep, ok := v["endpoint"]; !ok || ep != nil {
+		t.Fatalf("voice server update endpoint: %v, want null", v)
 	}
 	h.sendf(`{"op":31,"d":{"guild_ids":["%s","%s"]}}`, guild0, guild1)
 	for _, g := range []snowflake.ID{guild0, guild1} {

@@ -376,26 +376,30 @@ func (s *Server) setPresence(ctx context.Context, sess *Session, p opcodes.Prese
 	}
 }
 
-// handleVoiceState accepts op 4 and echoes the resulting voice state. There is no voice
-// server yet, so no VOICE_SERVER_UPDATE follows (see doc.go).
+// handleVoiceState hands op 4 to the domain, which stores the voice state and publishes
+// VOICE_STATE_UPDATE to the guild. A join or move answers this session alone with
+// VOICE_SERVER_UPDATE, whose endpoint is null (no voice server, see doc.go). A refused join is
+// ignored, as Discord ignores it; the session is marked so its end drops its voice states.
 func (c *conn) handleVoiceState(d json.RawMessage) error {
 	var v opcodes.VoiceStateUpdateData
 	if err := json.Unmarshal(d, &v); err != nil {
 		return closeErr(opcodes.CloseUnknownOpcode, "invalid voice state payload")
 	}
-	gid := v.GuildID
-	st := opcodes.VoiceState{
-		GuildID:   &gid,
-		ChannelID: v.ChannelID,
-		UserID:    c.sess.userID,
-		SessionID: c.sess.id,
-		SelfMute:  v.SelfMute,
-		SelfDeaf:  v.SelfDeaf,
+	if v.GuildID == 0 || !c.sess.hasGuild(v.GuildID) {
+		return nil
 	}
-	if v.GuildID == 0 {
-		st.GuildID = nil
+	if v.ChannelID != nil {
+		c.sess.voice.Store(true)
 	}
-	p, err := newPayload(opcodes.EventVoiceStateUpdate, st)
+	srv, err := c.srv.svc.UpdateVoiceState(c.srv.ctx, c.sess.userID, c.sess.id, v)
+	if err != nil {
+		c.sess.log.Debug("gateway: voice state refused", "guild", v.GuildID, "err", err)
+		return nil
+	}
+	if srv == nil {
+		return nil
+	}
+	p, err := newPayload(opcodes.EventVoiceServerUpdate, srv)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,8 @@ var knownEvents = []opcodes.EventName{
 	opcodes.EventTypingStart, opcodes.EventPresenceUpdate, opcodes.EventUserUpdate,
 	opcodes.EventInviteCreate, opcodes.EventInviteDelete, opcodes.EventWebhooksUpdate,
 	opcodes.EventVoiceStateUpdate, opcodes.EventSoundboardSounds, opcodes.EventChannelInfo,
+	opcodes.EventVoiceServerUpdate, opcodes.EventGuildIntegrationsUpdate, opcodes.EventIntegrationCreate,
+	opcodes.EventIntegrationUpdate, opcodes.EventIntegrationDelete,
 }
 
 // eventOther is the index of names outside knownEvents (and of non-dispatch payloads).

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parley-chat/parley/opcodes"
@@ -48,6 +49,8 @@ type Session struct {
 	expiry       *time.Timer
 	// membersAt is when this session last requested all members of a guild (op 8 limit).
 	membersAt map[snowflake.ID]time.Time
+	// voice is set once the session asked to join voice: its end must drop its voice states.
+	voice atomic.Bool
 	// The last socket's encoding and compression, labelling the session while resumable.
 	everAttached  bool
 	lastEnc       encoding
@@ -257,6 +260,12 @@ func (s *Session) end() {
 	s.srv.hub.remove(s, gs)
 	if err := s.srv.store.Delete(context.Background(), s.id); err != nil {
 		s.log.Warn("gateway: delete session", "err", err)
+	}
+	if s.voice.Load() {
+		// Discord drops voice with the gateway session: the guilds see channel_id null.
+		if err := s.srv.svc.EndVoiceSession(context.Background(), s.id); err != nil {
+			s.log.Warn("gateway: end voice session", "err", err)
+		}
 	}
 	s.srv.sessionEnded(s)
 }

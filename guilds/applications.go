@@ -342,5 +342,6 @@ func (s *Service) AuthorizeBot(ctx context.Context, actor, appID snowflake.ID, p
 		return err
 	}
 	s.audit(ctx, auditEntry{GuildID: p.GuildID, Action: opcodes.AuditBotAdd, ActorID: actor, TargetID: bot.ID})
+	s.integrationAdded(ctx, p.GuildID, a, bot)
 	return nil
 }

@@ -366,6 +366,9 @@ func (s *Service) DeleteChannel(ctx context.Context, actor, channelID snowflake.
 	if !perms.Has(opcodes.PermManageChannels) {
 		return opcodes.Channel{}, ErrMissingPermissions
 	}
+	if err := s.dropChannelVoice(ctx, channelID); err != nil {
+		return opcodes.Channel{}, err
+	}
 	if err := s.store.Channels().Delete(ctx, channelID); err != nil {
 		return opcodes.Channel{}, notFound(err, ErrUnknownChannel, "delete channel")
 	}

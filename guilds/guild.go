@@ -407,5 +407,12 @@ func (s *Service) GuildCreate(ctx context.Context, guildID, userID snowflake.ID,
 			gc.Channels = append(gc.Channels, channelShape(ch))
 		}
 	}
+	gp, err := s.perms.get(ctx, guildID)
+	if err != nil {
+		return opcodes.GuildCreate{}, err
+	}
+	if gc.VoiceStates, err = s.guildVoiceStates(ctx, guildID, gp); err != nil {
+		return opcodes.GuildCreate{}, err
+	}
 	return gc, nil
 }

@@ -38,6 +38,9 @@ func (s *Service) removeMember(ctx context.Context, guildID, userID snowflake.ID
 	if err != nil {
 		return notFound(err, ErrUnknownUser, "load user")
 	}
+	if err := s.dropVoice(ctx, guildID, userID); err != nil {
+		return err
+	}
 	if err := s.store.Members().Remove(ctx, guildID, userID); err != nil {
 		return notFound(err, ErrUnknownMember, "remove member")
 	}
@@ -161,6 +164,8 @@ type ModifyMemberParams struct {
 	Mute                       *bool                               `json:"mute"`
 	Deaf                       *bool                               `json:"deaf"`
 	CommunicationDisabledUntil opcodes.Nullable[opcodes.Timestamp] `json:"communication_disabled_until"`
+	// ChannelID moves the member to another voice channel, or disconnects them (null).
+	ChannelID opcodes.Nullable[snowflake.ID] `json:"channel_id"`
 }
 
 // ModifyMember applies Discord's per-field permissions: nick needs MANAGE_NICKNAMES (or
@@ -265,6 +270,15 @@ func (s *Service) ModifyMember(ctx context.Context, actor, guildID, userID snowf
 	if err := v.err(); err != nil {
 		return opcodes.Member{}, err
 	}
+	if p.ChannelID.Set {
+		// Checked before any write, so a refused move changes nothing.
+		if _, err := s.store.VoiceStates().Get(ctx, guildID, userID); errors.Is(err, storage.ErrNotFound) {
+			return opcodes.Member{}, ErrNotInVoice
+		}
+		if !perms.Has(opcodes.PermMoveMembers) {
+			return opcodes.Member{}, ErrMissingPermissions
+		}
+	}
 	if err := s.store.Members().Update(ctx, m); err != nil {
 		return opcodes.Member{}, notFound(err, ErrUnknownMember, "update member")
 	}
@@ -280,6 +294,16 @@ func (s *Service) ModifyMember(ctx context.Context, actor, guildID, userID snowf
 		s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberUpdate, ActorID: actor, TargetID: userID, Changes: c})
 	}
 	s.auditMemberRoles(ctx, guildID, actor, userID, missingFrom(before.Roles, m.Roles), missingFrom(m.Roles, before.Roles))
+	if p.ChannelID.Set {
+		if err := s.moveMember(ctx, actor, guildID, userID, p.ChannelID, perms); err != nil {
+			return opcodes.Member{}, err
+		}
+	} else if p.Mute != nil || p.Deaf != nil {
+		// Server mute and deafen show in the member's voice state too.
+		if vs, err := s.store.VoiceStates().Get(ctx, guildID, userID); err == nil {
+			s.publishVoice(ctx, vs, false)
+		}
+	}
 	return out, nil
 }
 

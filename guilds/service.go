@@ -84,6 +84,9 @@ type Service struct {
 	auditLog auditState
 	// autoMod caches each guild's compiled auto moderation rules (see automod_match.go).
 	autoMod *ttlCache[snowflake.ID, *guildAutoMod]
+	// node is this node's snowflake node number, recorded with the voice states its gateway
+	// sessions hold (see voice.go).
+	node int
 }
 
 const secretSetting = "token_secret"
@@ -142,12 +145,17 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s.families = newTTLCache[string, bool](familyCacheTTL)
 	s.botKey = derive(s.secret, "bot-token")
 	s.autoMod = newTTLCache[snowflake.ID, *guildAutoMod](autoModCacheTTL)
+	s.node = nodeOf(s.ids)
 	// Listen before subscribing: nothing the subscription brings is lost.
 	s.stop = s.bus.Listen(cacheListener{s})
 	s.bus.Subscribe(events.CacheTopic)
 	if err := s.bus.WaitSubscribed(ctx, []events.Topic{events.CacheTopic}); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("subscribe to cache events: %w", err)
+	}
+	if err := s.clearNodeVoice(ctx); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }

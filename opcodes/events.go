@@ -47,6 +47,11 @@ const (
 	EventAutoModRuleUpdate          EventName = "AUTO_MODERATION_RULE_UPDATE"
 	EventAutoModRuleDelete          EventName = "AUTO_MODERATION_RULE_DELETE"
 	EventAutoModActionExecution     EventName = "AUTO_MODERATION_ACTION_EXECUTION"
+	EventVoiceServerUpdate          EventName = "VOICE_SERVER_UPDATE"
+	EventGuildIntegrationsUpdate    EventName = "GUILD_INTEGRATIONS_UPDATE"
+	EventIntegrationCreate          EventName = "INTEGRATION_CREATE"
+	EventIntegrationUpdate          EventName = "INTEGRATION_UPDATE"
+	EventIntegrationDelete          EventName = "INTEGRATION_DELETE"
 )
 
 // Intents is the Identify intents bitfield.
@@ -146,6 +151,8 @@ func EventIntent(ev EventName, dm bool) (Intents, bool) {
 		return IntentGuildInvites, true
 	case EventVoiceStateUpdate:
 		return IntentGuildVoiceStates, true
+	case EventGuildIntegrationsUpdate, EventIntegrationCreate, EventIntegrationUpdate, EventIntegrationDelete:
+		return IntentGuildIntegrations, true
 	case EventPresenceUpdate:
 		return IntentGuildPresences, true
 	case EventMessageCreate, EventMessageUpdate, EventMessageDelete, EventMessageDeleteBulk:

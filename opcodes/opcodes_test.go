@@ -42,6 +42,12 @@ func TestIntents(t *testing.T) {
 		{EventAutoModRuleUpdate, false, IntentAutoModerationConfiguration, true},
 		{EventAutoModRuleDelete, false, IntentAutoModerationConfiguration, true},
 		{EventAutoModActionExecution, false, IntentAutoModerationExecution, true},
+		{EventIntegrationCreate, false, IntentGuildIntegrations, true},
+		{EventIntegrationUpdate, false, IntentGuildIntegrations, true},
+		{EventIntegrationDelete, false, IntentGuildIntegrations, true},
+		{EventGuildIntegrationsUpdate, false, IntentGuildIntegrations, true},
+		{EventVoiceStateUpdate, false, IntentGuildVoiceStates, true},
+		{EventVoiceServerUpdate, false, 0, false},
 		{EventReady, false, 0, false},
 		{EventUserUpdate, false, 0, false},
 		{EventApplicationCommandPermissionsUpdate, false, 0, false}, // sent regardless of intents

@@ -69,6 +69,12 @@ type statusAnswer struct {
 	body   any
 }
 
+// rawAnswer is a non-JSON answer (GET widget.png): the bytes and their content type.
+type rawAnswer struct {
+	contentType string
+	body        []byte
+}
+
 // none is the params of a route without path, query or body.
 type none struct{}
 
@@ -177,6 +183,12 @@ func (rt *route) handler() handler {
 		if a, ok := res.(statusAnswer); ok {
 			return writeJSON(r.c, a.status, a.body)
 		}
+		if a, ok := res.(rawAnswer); ok {
+			r.c.Status(rt.status)
+			r.c.Set(fiber.HeaderContentType, a.contentType)
+			r.c.Response().SetBody(a.body)
+			return nil
+		}
 		return writeJSON(r.c, rt.status, res)
 	}
 }
@@ -272,6 +284,7 @@ var unknownByParam = map[string]error{
 	"rule_id":        guilds.ErrUnknownAutoModRule,
 	"user_id":        guilds.ErrUnknownUser,
 	"webhook_id":     guilds.ErrUnknownWebhook,
+	"integration_id": guilds.ErrUnknownIntegration,
 }
 
 // unknownByTag is the unknown:"…" override.

@@ -26,6 +26,8 @@ func (s *Server) routes() {
 		s.webhookRoutes(),
 		s.emojiRoutes(),
 		s.moderationRoutes(),
+		s.adminRoutes(),
+		s.voiceRoutes(),
 	)
 	staticFirst(s.decls)
 	for _, rt := range s.decls {

@@ -49,6 +49,10 @@ type Store interface {
 	Commands() CommandStore
 	AuditLog() AuditLogStore
 	AutoModRules() AutoModRuleStore
+	GuildConfigs() GuildConfigStore
+	Templates() TemplateStore
+	VoiceStates() VoiceStateStore
+	Activity() ActivityStore
 	// Close releases the backend's resources.
 	Close() error
 }
@@ -188,7 +192,8 @@ type GuildStore interface {
 	ListForUser(ctx context.Context, userID, before, after snowflake.ID, limit int) ([]Guild, error)
 	Update(ctx context.Context, g Guild) error
 	// Delete removes the guild and everything in it (roles, channels, messages, reactions,
-	// attachments, members, bans, invites, webhooks, emojis) atomically.
+	// attachments, members, bans, invites, webhooks, emojis, commands, configs, templates,
+	// voice states) atomically.
 	Delete(ctx context.Context, id snowflake.ID) error
 }
 
@@ -231,8 +236,8 @@ type ChannelStore interface {
 	Update(ctx context.Context, c Channel) error
 	// UpdatePositions sets the positions of several channels of one guild atomically.
 	UpdatePositions(ctx context.Context, guildID snowflake.ID, positions map[snowflake.ID]int) error
-	// Delete removes the channel with its messages, reactions, attachments, invites and
-	// webhooks atomically.
+	// Delete removes the channel with its messages, reactions, attachments, invites,
+	// webhooks and voice states atomically.
 	Delete(ctx context.Context, id snowflake.ID) error
 	// FindDM returns the DM channel whose recipients are exactly {a, b}.
 	FindDM(ctx context.Context, a, b snowflake.ID) (Channel, error)
@@ -675,4 +680,86 @@ type AutoModRuleStore interface {
 	Update(ctx context.Context, r AutoModRule) error
 	// Delete removes a rule.
 	Delete(ctx context.Context, guildID, id snowflake.ID) error
+}
+
+// GuildConfigStore keeps a guild's small administrative documents, one per kind (widget
+// settings, welcome screen, onboarding, incident actions): each is read and replaced whole,
+// and the domain owns its shape. They go with the guild when it is deleted.
+type GuildConfigStore interface {
+	// Get returns the guild's document of kind; ErrNotFound if none was ever written.
+	Get(ctx context.Context, guildID snowflake.ID, kind string) ([]byte, error)
+	// Put writes the guild's document of kind, replacing any earlier one.
+	Put(ctx context.Context, guildID snowflake.ID, kind string, data []byte) error
+}
+
+// Template is a guild template: a snapshot of a guild's settings, roles and channels that
+// new guilds are created from. Source is the snapshot in the domain's JSON shape.
+type Template struct {
+	Code        string
+	GuildID     snowflake.ID
+	Name        string
+	Description *string
+	UsageCount  int
+	CreatorID   snowflake.ID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Source      json.RawMessage
+}
+
+// TemplateStore persists guild templates.
+type TemplateStore interface {
+	// Create inserts t; ErrConflict if its code is taken.
+	Create(ctx context.Context, t Template) error
+	Get(ctx context.Context, code string) (Template, error)
+	// ListByGuild returns the guild's templates ordered by creation time.
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Template, error)
+	// Update replaces every field but Code, GuildID, CreatorID, CreatedAt and UsageCount
+	// (which only Use moves).
+	Update(ctx context.Context, t Template) error
+	// Use adds one to the usage count atomically and returns the template after it.
+	Use(ctx context.Context, code string) (Template, error)
+	Delete(ctx context.Context, code string) error
+}
+
+// VoiceState is a user's connection to a voice channel of a guild (at most one per guild).
+// SessionID is the gateway session that joined; Node is the snowflake node (worker<<5 |
+// process) whose gateway holds that session, so a restarted node drops what it left behind.
+// Server mute and deafen live on the Member.
+type VoiceState struct {
+	GuildID        snowflake.ID
+	UserID         snowflake.ID
+	ChannelID      snowflake.ID
+	SessionID      string
+	Node           int
+	SelfMute       bool
+	SelfDeaf       bool
+	SelfStream     bool
+	SelfVideo      bool
+	Suppress       bool
+	RequestToSpeak *time.Time
+}
+
+// VoiceStateStore persists voice states, keyed by (guild, user).
+type VoiceStateStore interface {
+	// Put creates or replaces the user's voice state in the guild. With userLimit > 0 it
+	// answers ErrConflict, writing nothing, when v's channel already holds userLimit other users.
+	Put(ctx context.Context, v VoiceState, userLimit int) error
+	Get(ctx context.Context, guildID, userID snowflake.ID) (VoiceState, error)
+	// ListByGuild returns the guild's voice states ordered by user ID.
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]VoiceState, error)
+	// Delete removes the user's voice state in the guild.
+	Delete(ctx context.Context, guildID, userID snowflake.ID) error
+	// DeleteSession removes every voice state joined by a gateway session and returns them.
+	DeleteSession(ctx context.Context, sessionID string) ([]VoiceState, error)
+	// DeleteNode removes every voice state held by a node's sessions and returns them.
+	DeleteNode(ctx context.Context, node int) ([]VoiceState, error)
+	// DeleteChannel removes every voice state in a channel and returns them.
+	DeleteChannel(ctx context.Context, channelID snowflake.ID) ([]VoiceState, error)
+}
+
+// ActivityStore answers what the domain asks about members' activity (guild prune).
+type ActivityStore interface {
+	// ActiveAuthors returns the users who posted a message in the guild with an ID of at
+	// least since (a snowflake made from a time), in no particular order.
+	ActiveAuthors(ctx context.Context, guildID, since snowflake.ID) ([]snowflake.ID, error)
 }

@@ -102,11 +102,15 @@ func testChannelDelete(t *testing.T, s storage.Store) {
 		noErr(t, s.Invites().Create(ctx, storage.Invite{Code: fmt.Sprint("c", n), GuildID: g, ChannelID: ch, CreatedAt: at(1)}), "create invite")
 		noErr(t, s.Webhooks().Create(ctx, storage.Webhook{ID: sf(n + 50), GuildID: g, ChannelID: ch, Token: "t"}), "create webhook")
 		noErr(t, s.Attachments().Put(ctx, newAttachment(n+60, ch, sf(n*10))), "put attachment")
+		noErr(t, s.VoiceStates().Put(ctx, storage.VoiceState{GuildID: g, UserID: sf(n + 70), ChannelID: ch, SessionID: "s"}, 0), "put voice state")
 	}
 	noErr(t, s.Channels().Delete(ctx, sf(1)), "delete channel")
+	vs, err := s.VoiceStates().ListByGuild(ctx, g)
+	noErr(t, err, "list voice states")
+	equal(t, "voice states left", idsOf(vs, func(v storage.VoiceState) snowflake.ID { return v.UserID }), sfs(72))
 	wantErr(t, s.Channels().Delete(ctx, sf(1)), storage.ErrNotFound, "delete channel twice")
 
-	_, err := s.Channels().Get(ctx, sf(1))
+	_, err = s.Channels().Get(ctx, sf(1))
 	wantErr(t, err, storage.ErrNotFound, "deleted channel")
 	ms, err := s.Messages().List(ctx, sf(1), storage.Page{Limit: 100})
 	noErr(t, err, "list messages")

@@ -127,6 +127,9 @@ func testGuildDelete(t *testing.T, s storage.Store) {
 		noErr(t, s.Attachments().Put(ctx, newAttachment(n+50, ch, sf(n+10))), "put attachment")
 		noErr(t, s.AuditLog().Create(ctx, storage.AuditLogEntry{ID: sf(n + 60), GuildID: g, ActionType: 1}), "create audit entry")
 		noErr(t, s.AutoModRules().Create(ctx, storage.AutoModRule{ID: sf(n + 70), GuildID: g, TriggerType: 1}, 6), "create automod rule")
+		noErr(t, s.GuildConfigs().Put(ctx, g, "widget", []byte("{}")), "put guild config")
+		noErr(t, s.Templates().Create(ctx, storage.Template{Code: fmt.Sprintf("tpl%d", n), GuildID: g, CreatedAt: at(1), Source: []byte("{}")}), "create template")
+		noErr(t, s.VoiceStates().Put(ctx, storage.VoiceState{GuildID: g, UserID: sf(2), ChannelID: ch, SessionID: "s"}, 0), "put voice state")
 	}
 	// A DM is nobody's guild and must survive.
 	dm := storage.Channel{ID: sf(900), Type: 1, Recipients: sfs(1, 2)}
@@ -179,6 +182,12 @@ func testGuildDelete(t *testing.T, s storage.Store) {
 		expect("emoji", err)
 		_, err = s.Attachments().Get(ctx, ch, sf(n+50))
 		expect("attachment", err)
+		_, err = s.GuildConfigs().Get(ctx, g, "widget")
+		expect("guild config", err)
+		_, err = s.Templates().Get(ctx, fmt.Sprintf("tpl%d", n))
+		expect("template", err)
+		_, err = s.VoiceStates().Get(ctx, g, sf(2))
+		expect("voice state", err)
 		rs, err := s.Reactions().ListForMessages(ctx, []snowflake.ID{sf(n + 10)})
 		count("reactions", len(rs), err)
 		al, err := s.AuditLog().List(ctx, g, storage.AuditLogQuery{Limit: 10})

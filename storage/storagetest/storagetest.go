@@ -41,6 +41,10 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"CommandGuildCascade", testCommandGuildCascade},
 		{"AuditLog", testAuditLog},
 		{"AutoModRules", testAutoModRules},
+		{"GuildConfigs", testGuildConfigs},
+		{"Templates", testTemplates},
+		{"VoiceStates", testVoiceStates},
+		{"Activity", testActivity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -139,6 +139,7 @@ func (s channels) Delete(ctx context.Context, id snowflake.ID) error {
 			`DELETE FROM messages WHERE channel_id = $1`,
 			`DELETE FROM invites WHERE channel_id = $1`,
 			`DELETE FROM webhooks WHERE channel_id = $1`,
+			`DELETE FROM voice_states WHERE channel_id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, cid); err != nil {
 				return err

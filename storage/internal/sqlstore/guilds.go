@@ -119,6 +119,9 @@ func (s guilds) Delete(ctx context.Context, id snowflake.ID) error {
 			`DELETE FROM command_installs WHERE guild_id = $1`,
 			`DELETE FROM audit_log_entries WHERE guild_id = $1`,
 			`DELETE FROM automod_rules WHERE guild_id = $1`,
+			`DELETE FROM guild_configs WHERE guild_id = $1`,
+			`DELETE FROM guild_templates WHERE guild_id = $1`,
+			`DELETE FROM voice_states WHERE guild_id = $1`,
 		}
 		for _, q := range stmts {
 			if _, err := tx.Exec(ctx, q, gid); err != nil {

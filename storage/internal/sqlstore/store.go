@@ -62,6 +62,18 @@ func (s *Store) Attachments() storage.AttachmentStore { return attachments{s.c} 
 // Settings returns the settings store.
 func (s *Store) Settings() storage.SettingStore { return settings{s.c} }
 
+// GuildConfigs returns the guild administration document store.
+func (s *Store) GuildConfigs() storage.GuildConfigStore { return guildConfigs{s.c} }
+
+// Templates returns the guild template store.
+func (s *Store) Templates() storage.TemplateStore { return templates{s.c} }
+
+// VoiceStates returns the voice state store.
+func (s *Store) VoiceStates() storage.VoiceStateStore { return voiceStates{s.c} }
+
+// Activity returns the member activity queries.
+func (s *Store) Activity() storage.ActivityStore { return activity{s.c} }
+
 // Close releases the backend.
 func (s *Store) Close() error {
 	if s.close == nil {
