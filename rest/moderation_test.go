@@ -26,6 +26,9 @@ func TestAuditLog(t *testing.T) {
 	msg2 := want(t, e.call(t, "POST", "/channels/"+w.channelID+"/messages", w.member.Token, map[string]any{"content": "two"}), 200).obj(t)
 	want(t, e.call(t, "DELETE", "/channels/"+w.channelID+"/messages/"+str(msg, "id"), o, nil), 204)
 	want(t, e.call(t, "DELETE", "/channels/"+w.channelID+"/messages/"+str(msg2, "id"), o, nil), 204)
+	want(t, e.call(t, "PUT", g+"/members/"+w.member.ID+"/roles/"+str(role, "id"), o, nil), 204)
+	ch := want(t, e.call(t, "POST", g+"/channels", o, map[string]any{"name": "audited"}), 201).obj(t)
+	want(t, e.call(t, "PUT", "/channels/"+str(ch, "id")+"/permissions/"+str(role, "id"), o, map[string]any{"type": 0, "allow": "1024", "deny": "0"}), 204)
 	want(t, e.call(t, "DELETE", g+"/members/"+w.member.ID, o, nil, "X-Audit-Log-Reason", "spam"), 204)
 
 	t.Run("entries, newest first, with reason and changes", func(t *testing.T) {
@@ -65,6 +68,31 @@ func TestAuditLog(t *testing.T) {
 		}
 		if !ids[w.owner.ID] || !ids[w.member.ID] {
 			t.Fatalf("users %v", users)
+		}
+	})
+
+	t.Run("role, channel and overwrite entries", func(t *testing.T) {
+		ru := auditEntries(t, e, w, "?action_type=25")
+		if len(ru) != 1 || str(ru[0], "target_id") != w.member.ID {
+			t.Fatalf("MEMBER_ROLE_UPDATE %v", ru)
+		}
+		c := ru[0]["changes"].([]any)[0].(map[string]any)
+		added := c["new_value"].([]any)[0].(map[string]any)
+		if c["key"] != "$add" || added["id"] != str(role, "id") || added["name"] != "mods" {
+			t.Fatalf("MEMBER_ROLE_UPDATE changes %v", c)
+		}
+		if cc := auditEntries(t, e, w, "?action_type=10"); len(cc) != 1 || str(cc[0], "target_id") != str(ch, "id") {
+			t.Fatalf("CHANNEL_CREATE %v", cc)
+		}
+		ow := auditEntries(t, e, w, "?action_type=13")
+		if len(ow) != 1 {
+			t.Fatalf("CHANNEL_OVERWRITE_CREATE %v", ow)
+		}
+		if opt := ow[0]["options"].(map[string]any); opt["id"] != str(role, "id") || opt["type"] != "0" || opt["role_name"] != "mods" {
+			t.Fatalf("overwrite options %v", opt)
+		}
+		if ba := auditEntries(t, e, w, "?action_type=28"); len(ba) != 1 || str(ba[0], "target_id") != w.appID {
+			t.Fatalf("BOT_ADD %v", ba)
 		}
 	})
 
