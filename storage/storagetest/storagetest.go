@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"CommandGuildCascade", testCommandGuildCascade},
 		{"AuditLog", testAuditLog},
 		{"AutoModRules", testAutoModRules},
+		{"Threads", testThreads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

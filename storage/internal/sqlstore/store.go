@@ -62,6 +62,9 @@ func (s *Store) Attachments() storage.AttachmentStore { return attachments{s.c} 
 // Settings returns the settings store.
 func (s *Store) Settings() storage.SettingStore { return settings{s.c} }
 
+// ThreadMembers returns the thread member store.
+func (s *Store) ThreadMembers() storage.ThreadMemberStore { return threadMembers{s.c} }
+
 // Close releases the backend.
 func (s *Store) Close() error {
 	if s.close == nil {
