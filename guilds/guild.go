@@ -407,5 +407,8 @@ func (s *Service) GuildCreate(ctx context.Context, guildID, userID snowflake.ID,
 			gc.Channels = append(gc.Channels, channelShape(ch))
 		}
 	}
+	if gc.Threads, err = s.guildThreads(ctx, guildID, userID); err != nil {
+		return opcodes.GuildCreate{}, err
+	}
 	return gc, nil
 }

@@ -26,6 +26,7 @@ func (s *Server) routes() {
 		s.webhookRoutes(),
 		s.emojiRoutes(),
 		s.moderationRoutes(),
+		s.threadRoutes(),
 	)
 	staticFirst(s.decls)
 	for _, rt := range s.decls {

@@ -23,7 +23,7 @@ func testThreads(t *testing.T, s storage.Store) {
 	cs := s.Channels()
 	g := sf(100)
 	parent := storage.Channel{ID: sf(10), GuildID: g, Type: 15, Name: "forum",
-		AvailableTags: []storage.ForumTag{{ID: sf(70), Name: "bug", EmojiName: ptr("🐛")}},
+		AvailableTags:        []storage.ForumTag{{ID: sf(70), Name: "bug", EmojiName: ptr("🐛")}},
 		DefaultReactionEmoji: &storage.DefaultReaction{EmojiName: ptr("👍")}, DefaultSortOrder: ptr(1), DefaultForumLayout: 2,
 		DefaultThreadRateLimitPerUser: 5, DefaultAutoArchiveDuration: 1440}
 	noErr(t, cs.Create(ctx, parent), "create forum")
