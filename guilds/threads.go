@@ -303,7 +303,7 @@ func (s *Service) StartThreadFromMessage(ctx context.Context, actor, channelID, 
 	// The starter message goes in before the thread exists, so it is not counted
 	// (message_count excludes it, as Discord's does).
 	starter := storage.Message{ID: s.ids.Next(), ChannelID: th.ID, GuildID: th.GuildID, AuthorID: msg.AuthorID,
-		Type: int(opcodes.MessageThreadStarterMessage),
+		Type:      int(opcodes.MessageThreadStarterMessage),
 		Reference: &storage.MessageReference{MessageID: msg.ID, ChannelID: parent.ID, GuildID: parent.GuildID}}
 	if err := s.store.Messages().Create(ctx, starter); err != nil {
 		return opcodes.Channel{}, fmt.Errorf("create starter message: %w", err)

@@ -159,9 +159,9 @@ type envelope struct {
 	Private  bool           `json:"tp,omitempty"`
 	Members  []snowflake.ID `json:"tm,omitempty"`
 	Affected []snowflake.ID `json:"ta,omitempty"`
-	Cache     bool                `json:"k,omitempty"`
-	Multi     bool                `json:"x,omitempty"` // published on several channels: dedupe
-	DataLen   int                 `json:"l"`           // bytes of d after the header's newline
+	Cache    bool           `json:"k,omitempty"`
+	Multi    bool           `json:"x,omitempty"` // published on several channels: dedupe
+	DataLen  int            `json:"l"`           // bytes of d after the header's newline
 }
 
 // New connects to Redis, subscribes to the all-nodes channel and starts delivering; it fails
