@@ -195,7 +195,7 @@ func TestForumPostsOverHTTP(t *testing.T) {
 	o, m := w.owner.Token, w.member.Token
 	g := "/guilds/" + w.guildID
 	forum := want(t, e.call(t, "POST", g+"/channels", o, map[string]any{"name": "help", "type": 15,
-		"available_tags": []map[string]any{{"name": "bug", "emoji_name": "🐛"}, {"name": "staff", "moderated": true}},
+		"available_tags":         []map[string]any{{"name": "bug", "emoji_name": "🐛"}, {"name": "staff", "moderated": true}},
 		"default_reaction_emoji": map[string]any{"emoji_name": "👍"}, "default_sort_order": 1, "default_forum_layout": 1,
 		"default_thread_rate_limit_per_user": 10, "default_auto_archive_duration": 1440}), 201).obj(t)
 	fc := "/channels/" + str(forum, "id")
