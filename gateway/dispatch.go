@@ -146,6 +146,10 @@ func (f *fanout) offer(sess *Session, guildScoped bool) {
 			return
 		}
 	}
+	if ev.Name == opcodes.EventThreadMembersUpdate && !sess.intents.Has(opcodes.IntentGuildMembers) &&
+		!slices.Contains(ev.ThreadAffected, sess.userID) {
+		return // without GUILD_MEMBERS, only changes that add or remove the session's own user
+	}
 	if guildScoped && ev.Name != opcodes.EventGuildDelete && !f.permitted(sess.userID) {
 		return
 	}
@@ -167,6 +171,10 @@ func (f *fanout) permitted(userID snowflake.ID) bool {
 	case ev.ChannelID != 0:
 		perms, err := f.srv.svc.ChannelPermissions(f.ctx, ev.GuildID, ev.ChannelID, userID)
 		ok = err == nil && perms.Has(opcodes.PermViewChannel|ev.Perm)
+		if ok && ev.ThreadPrivate {
+			// A private thread: its members and MANAGE_THREADS holders in the parent.
+			ok = perms.Has(opcodes.PermManageThreads) || slices.Contains(ev.ThreadMembers, userID)
+		}
 	case ev.Perm != 0:
 		perms, err := f.srv.svc.GuildPermissions(f.ctx, ev.GuildID, userID)
 		ok = err == nil && perms.Has(ev.Perm)

@@ -32,6 +32,13 @@ func (s *Service) channelAccess(ctx context.Context, actor, channelID snowflake.
 		}
 		return ch, dmPermissions, nil
 	}
+	if ch.Thread != nil {
+		p, err := s.threadPermissions(ctx, ch, actor)
+		if err != nil {
+			return storage.Channel{}, 0, err
+		}
+		return ch, p, nil
+	}
 	p, err := s.ChannelPermissions(ctx, ch.GuildID, ch.ID, actor)
 	if err != nil {
 		return storage.Channel{}, 0, err
@@ -143,6 +150,7 @@ type ChannelParams struct {
 	UserLimit            *int                           `json:"user_limit"`
 	ParentID             opcodes.Nullable[snowflake.ID] `json:"parent_id"`
 	PermissionOverwrites *[]OverwriteParams             `json:"permission_overwrites"`
+	ThreadChannelParams
 }
 
 var creatableChannelTypes = []opcodes.ChannelType{
@@ -221,6 +229,7 @@ func (s *Service) applyChannel(ctx context.Context, v *validator, ch *storage.Ch
 			}
 		}
 	}
+	s.applyForum(v, ch, p.ThreadChannelParams)
 	if p.PermissionOverwrites != nil {
 		ows := make([]storage.Overwrite, 0, len(*p.PermissionOverwrites))
 		for i, o := range *p.PermissionOverwrites {
@@ -326,6 +335,9 @@ func (s *Service) ModifyChannel(ctx context.Context, actor, channelID snowflake.
 	if ch.GuildID == 0 {
 		return opcodes.Channel{}, ErrMissingPermissions
 	}
+	if ch.Thread != nil {
+		return s.modifyThread(ctx, actor, ch, perms, p)
+	}
 	if !perms.Has(opcodes.PermManageChannels) {
 		return opcodes.Channel{}, ErrMissingPermissions
 	}
@@ -362,6 +374,9 @@ func (s *Service) DeleteChannel(ctx context.Context, actor, channelID snowflake.
 	if ch.GuildID == 0 {
 		// Closing a DM only hides it for the actor in Discord; Parley keeps it.
 		return s.channelOut(ctx, ch, actor)
+	}
+	if ch.Thread != nil {
+		return s.deleteThread(ctx, ch, perms)
 	}
 	if !perms.Has(opcodes.PermManageChannels) {
 		return opcodes.Channel{}, ErrMissingPermissions

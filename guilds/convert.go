@@ -112,6 +112,8 @@ func channelShape(c storage.Channel) opcodes.Channel {
 		o.Topic = c.Topic
 		o.RateLimitPerUser = ptrInt(c.RateLimitPerUser)
 	}
+	threadShape(c, &o)
+	forumShape(c, &o)
 	return o
 }
 

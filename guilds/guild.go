@@ -414,5 +414,8 @@ func (s *Service) GuildCreate(ctx context.Context, guildID, userID snowflake.ID,
 	if gc.VoiceStates, err = s.guildVoiceStates(ctx, guildID, gp); err != nil {
 		return opcodes.GuildCreate{}, err
 	}
+	if gc.Threads, err = s.guildThreads(ctx, guildID, userID); err != nil {
+		return opcodes.GuildCreate{}, err
+	}
 	return gc, nil
 }

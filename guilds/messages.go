@@ -66,6 +66,12 @@ type author struct {
 	// reply is set on an interaction response: the message is the bot's (author userID)
 	// posted through the application's webhook.
 	reply *interactionReply
+	// forceID is the new message's ID when it must be a given one (a forum post's first
+	// message has the thread's ID); zero mints one.
+	forceID snowflake.ID
+	// beforeStore runs once the message is valid, just before it is stored (a forum post
+	// stores its thread there); an error aborts the message.
+	beforeStore func() error
 }
 
 // interactionReply is what an interaction response adds to its message.
@@ -188,8 +194,15 @@ func (s *Service) CreateMessage(ctx context.Context, actor, channelID snowflake.
 	if err != nil {
 		return opcodes.Message{}, err
 	}
+	switch opcodes.ChannelType(ch.Type) {
+	case opcodes.ChannelGuildCategory, opcodes.ChannelGuildForum, opcodes.ChannelGuildMedia:
+		return opcodes.Message{}, ErrNonTextChannel
+	}
 	if !perms.Has(opcodes.PermSendMessages) {
 		return opcodes.Message{}, ErrMissingPermissions
+	}
+	if err := s.threadBeforeSend(ctx, &ch, perms); err != nil {
+		return opcodes.Message{}, err
 	}
 	return s.createMessage(ctx, ch, author{userID: actor, perms: perms}, p)
 }
@@ -251,8 +264,12 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 			}
 		}
 	}
+	id := a.forceID
+	if id == 0 {
+		id = s.ids.Next()
+	}
 	m := storage.Message{
-		ID:            s.ids.Next(),
+		ID:            id,
 		ChannelID:     ch.ID,
 		GuildID:       ch.GuildID,
 		AuthorID:      a.userID,
@@ -312,6 +329,12 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 	m.Attachments = encodeAttachments(metas)
 	if err := s.putUploads(ctx, rows); err != nil {
 		return opcodes.Message{}, err
+	}
+	if a.beforeStore != nil {
+		if err := a.beforeStore(); err != nil {
+			s.dropUploads(ctx, m.ID, rows)
+			return opcodes.Message{}, err
+		}
 	}
 	// Create also moves the channel's last_message_id, in the same transaction.
 	if err := s.store.Messages().Create(ctx, m); err != nil {
@@ -502,7 +525,7 @@ func (s *Service) messageShapes(ctx context.Context, viewer snowflake.ID, ms []s
 		userIDs = append(userIDs, m.AuthorID)
 		userIDs = append(userIDs, m.Mentions...)
 		msgIDs = append(msgIDs, m.ID)
-		if m.Reference != nil && m.Type == int(opcodes.MessageReply) {
+		if m.Reference != nil && (m.Type == int(opcodes.MessageReply) || m.Type == int(opcodes.MessageThreadStarterMessage)) {
 			if refIDs == nil {
 				refIDs = make(map[snowflake.ID][]snowflake.ID, 1)
 			}
@@ -526,7 +549,7 @@ func (s *Service) messageShapes(ctx context.Context, viewer snowflake.ID, ms []s
 	}
 	refs := make(map[snowflake.ID]storage.Message, len(loaded))
 	for _, m := range ms {
-		if m.Reference != nil && m.Type == int(opcodes.MessageReply) {
+		if m.Reference != nil && (m.Type == int(opcodes.MessageReply) || m.Type == int(opcodes.MessageThreadStarterMessage)) {
 			if r, ok := loaded[[2]snowflake.ID{m.Reference.ChannelID, m.Reference.MessageID}]; ok {
 				refs[m.ID] = r
 			}
@@ -551,6 +574,13 @@ func (s *Service) messageShapes(ctx context.Context, viewer snowflake.ID, ms []s
 		if r, ok := refs[m.ID]; ok {
 			rs := s.messageShape(r, users, viewer, hide)
 			out[i].ReferencedMessage = &rs
+		}
+		if m.Flags&messageFlagHasThread != 0 {
+			// The thread a message started has the message's ID.
+			if th, err := s.store.Channels().Get(ctx, m.ID); err == nil && th.Thread != nil {
+				shaped := channelShape(th)
+				out[i].Thread = &shaped
+			}
 		}
 	}
 	return out, nil

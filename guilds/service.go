@@ -189,6 +189,7 @@ func (l cacheListener) Lost() { l.s.resetCaches() }
 // caches see ev first, so the gateway's permission checks for this very event already see
 // the new state. Publishing cannot fail the write that committed: an error is logged.
 func (s *Service) publish(ctx context.Context, ev events.Event, d any) {
+	s.rescopeThread(ctx, &ev)
 	ev.Data = s.encode(ev.Name, d)
 	if ev.Data == nil {
 		return

@@ -128,7 +128,8 @@ func EventIntent(ev EventName, dm bool) (Intents, bool) {
 	switch ev {
 	case EventGuildCreate, EventGuildUpdate, EventGuildDelete, EventGuildRoleCreate,
 		EventGuildRoleUpdate, EventGuildRoleDelete, EventChannelCreate, EventChannelUpdate,
-		EventChannelDelete:
+		EventChannelDelete, EventThreadCreate, EventThreadUpdate, EventThreadDelete,
+		EventThreadListSync, EventThreadMemberUpdate, EventThreadMembersUpdate:
 		return IntentGuilds, true
 	case EventChannelPinsUpdate:
 		if dm {

@@ -193,6 +193,23 @@ type Channel struct {
 	LastPinTimestamp     *Timestamp    `json:"last_pin_timestamp,omitempty"`
 	RTCRegion            *string       `json:"rtc_region,omitempty"`
 	Flags                int           `json:"flags"`
+	// Thread fields (types 10, 11, 12).
+	ThreadMetadata   *ThreadMetadata `json:"thread_metadata,omitempty"`
+	MessageCount     *int            `json:"message_count,omitempty"`
+	MemberCount      *int            `json:"member_count,omitempty"`
+	TotalMessageSent *int            `json:"total_message_sent,omitempty"`
+	AppliedTags      []snowflake.ID  `json:"applied_tags,omitempty"`
+	// Member is the caller's thread member, where Discord includes it.
+	Member *ThreadMember `json:"member,omitempty"`
+	// NewlyCreated is THREAD_CREATE's flag for a thread that was just made.
+	NewlyCreated *bool `json:"newly_created,omitempty"`
+	// Forum and media fields (types 15, 16); DefaultAutoArchiveDuration also on text channels.
+	AvailableTags                 []ForumTag       `json:"available_tags,omitempty"`
+	DefaultReactionEmoji          *DefaultReaction `json:"default_reaction_emoji,omitempty"`
+	DefaultSortOrder              *int             `json:"default_sort_order,omitempty"`
+	DefaultForumLayout            *int             `json:"default_forum_layout,omitempty"`
+	DefaultThreadRateLimitPerUser *int             `json:"default_thread_rate_limit_per_user,omitempty"`
+	DefaultAutoArchiveDuration    *int             `json:"default_auto_archive_duration,omitempty"`
 }
 
 // Attachment is Discord's attachment object.
@@ -340,6 +357,10 @@ type Message struct {
 	InteractionMetadata *MessageInteractionMetadata `json:"interaction_metadata,omitempty"`
 	// Interaction is the deprecated form of InteractionMetadata.
 	Interaction *MessageInteraction `json:"interaction,omitempty"`
+	// Thread is the thread started from this message, if any.
+	Thread *Channel `json:"thread,omitempty"`
+	// Position is a message's index in its thread, for messages sent in threads.
+	Position *int `json:"position,omitempty"`
 }
 
 // Guild is Discord's guild object.

@@ -52,6 +52,12 @@ func TestIntents(t *testing.T) {
 		{EventUserUpdate, false, 0, false},
 		{EventApplicationCommandPermissionsUpdate, false, 0, false}, // sent regardless of intents
 		{EventInteractionCreate, false, 0, false},
+		{EventThreadCreate, false, IntentGuilds, true},
+		{EventThreadUpdate, false, IntentGuilds, true},
+		{EventThreadDelete, false, IntentGuilds, true},
+		{EventThreadListSync, false, IntentGuilds, true},
+		{EventThreadMemberUpdate, false, IntentGuilds, true},
+		{EventThreadMembersUpdate, false, IntentGuilds, true}, // others' changes also need GUILD_MEMBERS (gateway)
 	}
 	for _, tt := range tests {
 		got, ok := EventIntent(tt.ev, tt.dm)

@@ -28,6 +28,7 @@ func (s *Server) routes() {
 		s.moderationRoutes(),
 		s.adminRoutes(),
 		s.voiceRoutes(),
+		s.threadRoutes(),
 	)
 	staticFirst(s.decls)
 	for _, rt := range s.decls {

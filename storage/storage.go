@@ -53,6 +53,7 @@ type Store interface {
 	Templates() TemplateStore
 	VoiceStates() VoiceStateStore
 	Activity() ActivityStore
+	ThreadMembers() ThreadMemberStore
 	// Close releases the backend's resources.
 	Close() error
 }
@@ -223,6 +224,92 @@ type Channel struct {
 	LastMessageID    snowflake.ID
 	LastPinAt        *time.Time
 	Flags            int
+	// OwnerID is a thread's creator.
+	OwnerID snowflake.ID
+	// Thread is set on threads (types 10, 11, 12), whose ParentID is the channel they belong
+	// to. Threads are kept out of ListByGuild; ListActiveThreads and ListArchivedThreads list them.
+	Thread *ThreadMeta
+	// MessageCount and TotalMessageSent are maintained by the backend as messages are created
+	// (and MessageCount as they are deleted) in a thread, not counting a forum post's first
+	// message; MemberCount by ThreadMemberStore. Update does not write them.
+	MessageCount     int
+	TotalMessageSent int
+	MemberCount      int
+	// AppliedTags are a forum or media post's tags.
+	AppliedTags []snowflake.ID
+	// Forum and media channel settings; DefaultAutoArchiveDuration also on text channels.
+	AvailableTags                 []ForumTag
+	DefaultReactionEmoji          *DefaultReaction
+	DefaultSortOrder              *int
+	DefaultForumLayout            int
+	DefaultThreadRateLimitPerUser int
+	DefaultAutoArchiveDuration    int
+}
+
+// ThreadMeta is a thread's archive state.
+type ThreadMeta struct {
+	Archived bool
+	// AutoArchiveDuration is in minutes (60, 1440, 4320 or 10080).
+	AutoArchiveDuration int
+	// ArchiveTimestamp is when the archive state last changed (creation counts). A thread
+	// is due for auto-archiving AutoArchiveDuration after the later of this and its last
+	// message.
+	ArchiveTimestamp time.Time
+	Locked           bool
+	Invitable        bool
+	CreateTimestamp  time.Time
+}
+
+// ForumTag is one of a forum's available tags.
+type ForumTag struct {
+	ID        snowflake.ID `json:"id"`
+	Name      string       `json:"name"`
+	Moderated bool         `json:"moderated"`
+	EmojiID   snowflake.ID `json:"emoji_id"`
+	EmojiName *string      `json:"emoji_name"`
+}
+
+// DefaultReaction is a forum's default reaction emoji.
+type DefaultReaction struct {
+	EmojiID   snowflake.ID `json:"emoji_id"`
+	EmojiName *string      `json:"emoji_name"`
+}
+
+// ArchivedQuery selects archived threads of one parent channel, most recently archived
+// first. Private selects type 12 threads, else types 10 and 11. With JoinedBy set, only
+// private threads that user is a member of, ordered by ID descending, with ID < BeforeID.
+// Without it, archived before Before when Before is non-zero. Limit is 1–100.
+type ArchivedQuery struct {
+	ParentID snowflake.ID
+	Private  bool
+	JoinedBy snowflake.ID
+	Before   time.Time
+	BeforeID snowflake.ID
+	Limit    int
+}
+
+// ThreadMember is a user's membership of a thread.
+type ThreadMember struct {
+	ThreadID      snowflake.ID
+	GuildID       snowflake.ID
+	UserID        snowflake.ID
+	JoinTimestamp time.Time
+	Flags         int
+}
+
+// ThreadMemberStore persists thread memberships; each write keeps the thread's MemberCount.
+type ThreadMemberStore interface {
+	// Add inserts m; ErrConflict if the user is already a member; ErrNotFound if the thread
+	// does not exist.
+	Add(ctx context.Context, m ThreadMember) error
+	Get(ctx context.Context, threadID, userID snowflake.ID) (ThreadMember, error)
+	// List returns a thread's members ordered by user ID with user ID > after, at most limit
+	// (0 = all).
+	List(ctx context.Context, threadID, after snowflake.ID, limit int) ([]ThreadMember, error)
+	// ListForUser returns userID's memberships among threadIDs.
+	ListForUser(ctx context.Context, userID snowflake.ID, threadIDs []snowflake.ID) ([]ThreadMember, error)
+	// Remove deletes one membership; ErrNotFound if absent.
+	Remove(ctx context.Context, threadID, userID snowflake.ID) error
 }
 
 // ChannelStore persists channels.
@@ -237,12 +324,20 @@ type ChannelStore interface {
 	// UpdatePositions sets the positions of several channels of one guild atomically.
 	UpdatePositions(ctx context.Context, guildID snowflake.ID, positions map[snowflake.ID]int) error
 	// Delete removes the channel with its messages, reactions, attachments, invites,
-	// webhooks and voice states atomically.
+	// webhooks, voice states, thread members and threads (with theirs) atomically.
 	Delete(ctx context.Context, id snowflake.ID) error
 	// FindDM returns the DM channel whose recipients are exactly {a, b}.
 	FindDM(ctx context.Context, a, b snowflake.ID) (Channel, error)
 	// SetLastMessage records the newest message ID (only ever moves forward).
 	SetLastMessage(ctx context.Context, channelID, messageID snowflake.ID) error
+	// ListActiveThreads returns a guild's unarchived threads in ID order.
+	ListActiveThreads(ctx context.Context, guildID snowflake.ID) ([]Channel, error)
+	// ListArchivedThreads returns a page of archived threads (see ArchivedQuery) and whether
+	// more follow it.
+	ListArchivedThreads(ctx context.Context, q ArchivedQuery) ([]Channel, bool, error)
+	// ListDueThreads returns at most limit unarchived threads whose auto-archive time
+	// (ThreadMeta) is at or before now, the most overdue first.
+	ListDueThreads(ctx context.Context, now time.Time, limit int) ([]Channel, error)
 }
 
 // RoleColors is a role's colour set.

@@ -232,6 +232,11 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 		return fmt.Errorf("start domain: %w", err)
 	}
 	defer svc.Close()
+	// Threads archive after their auto_archive_duration of inactivity; the sweep reads the
+	// due times from the store, so it picks up where a restart left off.
+	archiverCtx, stopArchiver := context.WithCancel(ctx)
+	defer stopArchiver()
+	go svc.RunThreadArchiver(archiverCtx, time.Minute)
 
 	gw, err := gateway.New(gateway.Config{
 		Bus:                bus,

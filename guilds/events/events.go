@@ -23,6 +23,7 @@ import (
 //   - UserIDs non-empty: exactly those users (DMs, USER_UPDATE), and no one else.
 //   - GuildID non-zero: members of that guild; if ChannelID is also set, only those who have
 //     VIEW_CHANNEL (and Perm, if set) there; otherwise only those with Perm in the guild, if set.
+//     ThreadPrivate further narrows it to ThreadMembers and MANAGE_THREADS holders.
 //   - Intents: opcodes.EventIntent(Name, GuildID == 0) gates delivery per session.
 //
 // d is encoded once, by the publisher, in every form a recipient may get: Data, and Stripped
@@ -43,6 +44,14 @@ type Event struct {
 	// intent: its author and the users it mentions.
 	AuthorID snowflake.ID
 	Mentions []snowflake.ID
+	// ThreadPrivate narrows a channel event (ChannelID is then the thread's parent) to a
+	// private thread's audience: the users in ThreadMembers and those with MANAGE_THREADS in
+	// the parent, as Discord shows private threads only to them.
+	ThreadPrivate bool
+	ThreadMembers []snowflake.ID
+	// ThreadAffected are the users a THREAD_MEMBERS_UPDATE adds or removes: a session without
+	// the GUILD_MEMBERS intent gets the event only when its user is one of them.
+	ThreadAffected []snowflake.ID
 	// Subject is the user a membership event is about. GUILD_MEMBER_ADD: the gateway sends that
 	// user's sessions a GUILD_CREATE and adds the guild to them. GUILD_MEMBER_REMOVE (and
 	// GUILD_BAN_ADD): it sends them GUILD_DELETE {id} and drops the guild. GUILD_MEMBER_UPDATE:

@@ -19,7 +19,7 @@ var (
 	// SQLite → Postgres spellings of the same thing.
 	sqliteTypes = strings.NewReplacer(" integer", " bigint", " blob", " bytea", ") without rowid;", ");")
 	// A Postgres trigger is a function plus a trigger; SQLite writes the body inline.
-	pgTrigger = regexp.MustCompile(`create or replace function (\w+)\(\) returns trigger language plpgsql as \$\$ begin (.*?) return null; end \$\$; create trigger (\w+) after insert on (\w+) for each row execute function (\w+)\(\);`)
+	pgTrigger = regexp.MustCompile(`create or replace function (\w+)\(\) returns trigger language plpgsql as \$\$ begin (.*?) return null; end \$\$; create trigger (\w+) after (insert|delete) on (\w+) for each row execute function (\w+)\(\);`)
 )
 
 // normaliseSQL lowercases sql and drops comments and layout.
@@ -37,10 +37,10 @@ func sqliteAsPostgres(sql string) string { return sqliteTypes.Replace(sql) }
 func postgresCanonical(t *testing.T, sql string) string {
 	return pgTrigger.ReplaceAllStringFunc(sql, func(m string) string {
 		g := pgTrigger.FindStringSubmatch(m)
-		if g[1] != g[5] {
-			t.Errorf("trigger %s executes %s, not the function %s defined with it", g[3], g[5], g[1])
+		if g[1] != g[6] {
+			t.Errorf("trigger %s executes %s, not the function %s defined with it", g[3], g[6], g[1])
 		}
-		return "create trigger " + g[3] + " after insert on " + g[4] + " begin " + g[2] + " end;"
+		return "create trigger " + g[3] + " after " + g[4] + " on " + g[5] + " begin " + g[2] + " end;"
 	})
 }
 

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Templates", testTemplates},
 		{"VoiceStates", testVoiceStates},
 		{"Activity", testActivity},
+		{"Threads", testThreads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -154,9 +154,14 @@ type envelope struct {
 	AuthorID  snowflake.ID        `json:"a,omitempty"`
 	Mentions  []snowflake.ID      `json:"m,omitempty"`
 	Subject   snowflake.ID        `json:"s,omitempty"`
-	Cache     bool                `json:"k,omitempty"`
-	Multi     bool                `json:"x,omitempty"` // published on several channels: dedupe
-	DataLen   int                 `json:"l"`           // bytes of d after the header's newline
+	// Private, Members and Affected carry a private thread's audience (ThreadPrivate,
+	// ThreadMembers) and THREAD_MEMBERS_UPDATE's ThreadAffected.
+	Private  bool           `json:"tp,omitempty"`
+	Members  []snowflake.ID `json:"tm,omitempty"`
+	Affected []snowflake.ID `json:"ta,omitempty"`
+	Cache    bool           `json:"k,omitempty"`
+	Multi    bool           `json:"x,omitempty"` // published on several channels: dedupe
+	DataLen  int            `json:"l"`           // bytes of d after the header's newline
 }
 
 // New connects to Redis, subscribes to the all-nodes channel and starts delivering; it fails
@@ -351,6 +356,7 @@ func (b *Broker) encode(ev events.Event, multi bool) ([]byte, error) {
 		V: envelopeVersion, Node: b.node, Seq: b.seq.Add(1), At: time.Now().UnixNano(),
 		Name: ev.Name, GuildID: ev.GuildID, ChannelID: ev.ChannelID, UserIDs: ev.UserIDs,
 		Perm: ev.Perm, AuthorID: ev.AuthorID, Mentions: ev.Mentions, Subject: ev.Subject,
+		Private: ev.ThreadPrivate, Members: ev.ThreadMembers, Affected: ev.ThreadAffected,
 		Cache: ev.Cache, Multi: multi, DataLen: len(ev.Data),
 	})
 	if err != nil {
@@ -513,6 +519,7 @@ func (b *Broker) deliver(env, channel string, replayed bool) bool {
 	ev := events.Event{
 		Name: h.Name, GuildID: h.GuildID, ChannelID: h.ChannelID, UserIDs: h.UserIDs, Perm: h.Perm,
 		AuthorID: h.AuthorID, Mentions: h.Mentions, Subject: h.Subject, Cache: h.Cache,
+		ThreadPrivate: h.Private, ThreadMembers: h.Members, ThreadAffected: h.Affected,
 		Data: json.RawMessage(d), Stripped: json.RawMessage(stripped),
 	}
 	key := ev.GuildID

@@ -159,6 +159,7 @@ func TestEnvelope(t *testing.T) {
 	b := &Broker{node: "n1"}
 	ev := events.Event{Name: opcodes.EventMessageCreate, GuildID: 1, ChannelID: 2, UserIDs: []snowflake.ID{3},
 		Perm: opcodes.PermBanMembers, AuthorID: 4, Mentions: []snowflake.ID{5, 6}, Subject: 7, Cache: true,
+		ThreadPrivate: true, ThreadMembers: []snowflake.ID{8}, ThreadAffected: []snowflake.ID{9},
 		Data: []byte(`{"content":"line\nbreak","id":"9"}`), Stripped: []byte(`{"content":"","id":"9"}`)}
 	msg, err := b.encode(ev, true)
 	if err != nil {
@@ -169,7 +170,8 @@ func TestEnvelope(t *testing.T) {
 		t.Fatal(err)
 	}
 	if h.Node != "n1" || h.Seq != 1 || !h.Multi || h.Name != ev.Name || h.GuildID != 1 || h.ChannelID != 2 ||
-		len(h.UserIDs) != 1 || h.Perm != ev.Perm || h.AuthorID != 4 || len(h.Mentions) != 2 || h.Subject != 7 || !h.Cache {
+		len(h.UserIDs) != 1 || h.Perm != ev.Perm || h.AuthorID != 4 || len(h.Mentions) != 2 || h.Subject != 7 || !h.Cache ||
+		!h.Private || len(h.Members) != 1 || len(h.Affected) != 1 {
 		t.Fatalf("header %+v", h)
 	}
 	if !bytes.Equal(d, ev.Data) || !bytes.Equal(stripped, ev.Stripped) {

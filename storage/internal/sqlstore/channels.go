@@ -12,7 +12,7 @@ import (
 
 type channels struct{ db Conn }
 
-const channelCols = `data, guild_id, position, last_message_id`
+const channelCols = `data, guild_id, position, last_message_id, message_count, total_message_sent, member_count`
 
 // channelTypeGroupDM is Discord's group DM type; only 1:1 DMs are indexed for FindDM.
 const channelTypeGroupDM = 3
@@ -39,16 +39,28 @@ func recipientKey(ids []snowflake.ID) string {
 
 func scanChannel(r Row) (storage.Channel, error) {
 	var data string
-	var guild, pos, last int64
+	var guild, pos, last, msgs, sent, mems int64
 	var c storage.Channel
-	if err := r.Scan(&data, &guild, &pos, &last); err != nil {
+	if err := r.Scan(&data, &guild, &pos, &last, &msgs, &sent, &mems); err != nil {
 		return c, err
 	}
 	if err := fromJSON(data, &c); err != nil {
 		return c, err
 	}
 	c.GuildID, c.Position, c.LastMessageID = snowflake.ID(guild), int(pos), snowflake.ID(last)
+	c.MessageCount, c.TotalMessageSent, c.MemberCount = int(msgs), int(sent), int(mems)
 	return c, nil
+}
+
+// threadCols are the thread columns mirrored from a channel's document (zero for channels
+// that are not threads): parent, private, archived, archive_ts (Unix ms), auto_archive.
+func threadCols(c storage.Channel) (parent, private, archived, archiveTS, auto int64) {
+	if c.Thread == nil {
+		return 0, 0, 0, 0, 0
+	}
+	const privateThread = 12
+	return int64(c.ParentID), boolInt(c.Type == privateThread), boolInt(c.Thread.Archived),
+		c.Thread.ArchiveTimestamp.UnixMilli(), int64(c.Thread.AutoArchiveDuration)
 }
 
 func scanChannelRows(r Rows) (storage.Channel, error) { return scanChannel(r) }
@@ -58,8 +70,10 @@ func insertChannel(ctx context.Context, db DB, c storage.Channel) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.Exec(ctx, `INSERT INTO channels (id, guild_id, position, last_message_id, dm_key, data) VALUES ($1, $2, $3, $4, $5, $6)`,
-		int64(c.ID), int64(c.GuildID), c.Position, int64(c.LastMessageID), dmKey(c), data)
+	parent, private, archived, ts, auto := threadCols(c)
+	_, err = db.Exec(ctx, `INSERT INTO channels (id, guild_id, position, last_message_id, dm_key, data,
+		thread_parent_id, thread_private, archived, archive_ts, auto_archive) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		int64(c.ID), int64(c.GuildID), c.Position, int64(c.LastMessageID), dmKey(c), data, parent, private, archived, ts, auto)
 	return err
 }
 
@@ -79,7 +93,7 @@ func (s channels) Get(ctx context.Context, id snowflake.ID) (storage.Channel, er
 }
 
 func (s channels) ListByGuild(ctx context.Context, guildID snowflake.ID) ([]storage.Channel, error) {
-	cs, err := queryAll(ctx, s.db, scanChannelRows, `SELECT `+channelCols+` FROM channels WHERE guild_id = $1 ORDER BY position, id`, int64(guildID))
+	cs, err := queryAll(ctx, s.db, scanChannelRows, `SELECT `+channelCols+` FROM channels WHERE guild_id = $1 AND thread_parent_id = 0 ORDER BY position, id`, int64(guildID))
 	if err != nil {
 		return nil, fmt.Errorf("list channels: %w", err)
 	}
@@ -91,8 +105,10 @@ func (s channels) Update(ctx context.Context, c storage.Channel) error {
 	if err == nil {
 		// guild_id and last_message_id are not written: last_message_id only moves forward,
 		// through SetLastMessage, so an update from a stale copy cannot move it back.
-		err = notFoundIfZero(s.db.Exec(ctx, `UPDATE channels SET position = $2, dm_key = $3, data = $4 WHERE id = $1`,
-			int64(c.ID), c.Position, dmKey(c), data))
+		parent, private, archived, ts, auto := threadCols(c)
+		err = notFoundIfZero(s.db.Exec(ctx, `UPDATE channels SET position = $2, dm_key = $3, data = $4,
+			thread_parent_id = $5, thread_private = $6, archived = $7, archive_ts = $8, auto_archive = $9 WHERE id = $1`,
+			int64(c.ID), c.Position, dmKey(c), data, parent, private, archived, ts, auto))
 	}
 	if err != nil {
 		return fmt.Errorf("update channel: %w", err)
@@ -133,13 +149,17 @@ func (s channels) Delete(ctx context.Context, id snowflake.ID) error {
 		if err := notFoundIfZero(tx.Exec(ctx, `DELETE FROM channels WHERE id = $1`, cid)); err != nil {
 			return err
 		}
+		// The channel's threads go with it; "in" is the channel and its threads.
+		const threads = `(SELECT id FROM channels WHERE thread_parent_id = $1)`
 		for _, q := range []string{
-			`DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE channel_id = $1)`,
-			`DELETE FROM attachments WHERE channel_id = $1`,
-			`DELETE FROM messages WHERE channel_id = $1`,
-			`DELETE FROM invites WHERE channel_id = $1`,
+			`DELETE FROM reactions WHERE message_id IN (SELECT id FROM messages WHERE channel_id = $1 OR channel_id IN ` + threads + `)`,
+			`DELETE FROM attachments WHERE channel_id = $1 OR channel_id IN ` + threads,
+			`DELETE FROM messages WHERE channel_id = $1 OR channel_id IN ` + threads,
+			`DELETE FROM thread_members WHERE thread_id = $1 OR thread_id IN ` + threads,
+			`DELETE FROM invites WHERE channel_id = $1 OR channel_id IN ` + threads,
 			`DELETE FROM webhooks WHERE channel_id = $1`,
 			`DELETE FROM voice_states WHERE channel_id = $1`,
+			`DELETE FROM channels WHERE thread_parent_id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, cid); err != nil {
 				return err

@@ -108,6 +108,7 @@ func (s guilds) Delete(ctx context.Context, id snowflake.ID) error {
 			`DELETE FROM attachments WHERE channel_id IN (SELECT id FROM channels WHERE guild_id = $1)`,
 			`DELETE FROM messages WHERE channel_id IN (SELECT id FROM channels WHERE guild_id = $1)`,
 			`DELETE FROM channels WHERE guild_id = $1`,
+			`DELETE FROM thread_members WHERE guild_id = $1`,
 			`DELETE FROM roles WHERE guild_id = $1`,
 			`DELETE FROM members WHERE guild_id = $1`,
 			`DELETE FROM bans WHERE guild_id = $1`,

@@ -74,6 +74,9 @@ func (s *Store) VoiceStates() storage.VoiceStateStore { return voiceStates{s.c} 
 // Activity returns the member activity queries.
 func (s *Store) Activity() storage.ActivityStore { return activity{s.c} }
 
+// ThreadMembers returns the thread member store.
+func (s *Store) ThreadMembers() storage.ThreadMemberStore { return threadMembers{s.c} }
+
 // Close releases the backend.
 func (s *Store) Close() error {
 	if s.close == nil {
