@@ -108,7 +108,9 @@ type Application struct {
 	Flags               int
 	BotPublic           bool
 	BotRequireCodeGrant bool
-	VerifyKey           string
+	// VerifyKey is unused: the verify key is the ApplicationKey's public half (older records
+	// carry a derived identifier here, ignored).
+	VerifyKey string
 	// BotTokenIssued is the issue stamp embedded in the current bot token; 0 means no bot
 	// token. A token with another stamp is revoked.
 	BotTokenIssued int64
