@@ -381,3 +381,18 @@ func TestInteractionHTTPEndpointDown(t *testing.T) {
 		t.Fatalf("a failed delivery produced a message (%d → %d messages)", before, n)
 	}
 }
+
+// FuzzDecodeEndpointAnswer: whatever an endpoint answers, decoding returns (never panics),
+// and a decoded answer carries at most 10 files.
+func FuzzDecodeEndpointAnswer(f *testing.F) {
+	f.Add("application/json", []byte(`{"type":4,"data":{"content":"hi"}}`))
+	f.Add("multipart/form-data; boundary=X", []byte("--X\r\nContent-Disposition: form-data; name=\"payload_json\"\r\n\r\n{\"type\":4}\r\n--X\r\nContent-Disposition: form-data; name=\"files[0]\"; filename=\"a.txt\"\r\n\r\nhello\r\n--X--\r\n"))
+	f.Add("multipart/form-data", []byte("--X--"))
+	f.Add("text/plain", []byte("ok"))
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		p, err := guilds.DecodeEndpointAnswer(contentType, body)
+		if err == nil && p.Data != nil && len(p.Data.Files) > 10 {
+			t.Fatalf("%d files decoded", len(p.Data.Files))
+		}
+	})
+}
