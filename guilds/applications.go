@@ -53,7 +53,6 @@ func (s *Service) CreateApplication(ctx context.Context, ownerID snowflake.ID, p
 		Description: p.Description,
 		Flags:       p.Flags,
 		BotPublic:   true,
-		VerifyKey:   s.verifyKey(id),
 		CreatedAt:   s.now(),
 	}
 	bot := storage.User{ID: id, Username: p.Name, Discriminator: botDiscriminator(), Bot: true, CreatedAt: s.now()}
@@ -63,10 +62,15 @@ func (s *Service) CreateApplication(ctx context.Context, ownerID snowflake.ID, p
 	if err := s.store.Applications().Create(ctx, app); err != nil {
 		return opcodes.Application{}, fmt.Errorf("create application: %w", err)
 	}
-	return s.applicationShape(app, &bot, &owner), nil
+	verifyKey, err := s.verifyKeyHex(ctx, id) // generates the key pair
+	if err != nil {
+		return opcodes.Application{}, fmt.Errorf("create signing key: %w", err)
+	}
+	return s.applicationShape(app, verifyKey, &bot, &owner), nil
 }
 
-func (s *Service) applicationShape(a storage.Application, bot, owner *storage.User) opcodes.Application {
+// applicationShape is the application object; verifyKey is its hex public signing key.
+func (s *Service) applicationShape(a storage.Application, verifyKey string, bot, owner *storage.User) opcodes.Application {
 	o := opcodes.Application{
 		ID:                   a.ID,
 		Name:                 a.Name,
@@ -74,12 +78,15 @@ func (s *Service) applicationShape(a storage.Application, bot, owner *storage.Us
 		Description:          a.Description,
 		BotPublic:            a.BotPublic,
 		BotRequireCodeGrant:  a.BotRequireCodeGrant,
-		VerifyKey:            a.VerifyKey,
+		VerifyKey:            verifyKey,
 		Flags:                a.Flags,
 		FlagsNew:             strconv.Itoa(a.Flags),
 		RPCOrigins:           []string{},
 		RedirectURIs:         []string{},
 		EligibleOAuth2Scopes: []string{},
+	}
+	if a.InteractionsEndpointURL != "" {
+		o.InteractionsURL = &a.InteractionsEndpointURL
 	}
 	if bot != nil {
 		u := userShape(*bot)
@@ -116,7 +123,11 @@ func (s *Service) loadApplicationShape(ctx context.Context, a storage.Applicatio
 	if u, ok := users[a.OwnerID]; ok {
 		owner = &u
 	}
-	return s.applicationShape(a, bot, owner), nil
+	verifyKey, err := s.verifyKeyHex(ctx, a.ID)
+	if err != nil {
+		return opcodes.Application{}, err
+	}
+	return s.applicationShape(a, verifyKey, bot, owner), nil
 }
 
 // CurrentApplication is GET /applications/@me and /oauth2/applications/@me for a bot.
@@ -159,9 +170,12 @@ type ModifyApplicationParams struct {
 	Name        *string `json:"name"`
 	Description *string `json:"description"`
 	Flags       *int    `json:"flags"`
+	// InteractionsEndpointURL, when a URL, is verified before it is saved (see
+	// setEndpointURL); null or "" removes it, and interactions go to the gateway again.
+	InteractionsEndpointURL opcodes.Nullable[string] `json:"interactions_endpoint_url"`
 }
 
-// ModifyApplication changes name, description or intent flags.
+// ModifyApplication changes name, description, intent flags or the interactions endpoint URL.
 func (s *Service) ModifyApplication(ctx context.Context, actor, appID snowflake.ID, p ModifyApplicationParams) (opcodes.Application, error) {
 	a, err := s.store.Applications().Get(ctx, appID)
 	if err != nil {
@@ -184,6 +198,11 @@ func (s *Service) ModifyApplication(ctx context.Context, actor, appID snowflake.
 			v.add("flags", "APPLICATION_FLAGS_INVALID", "Invalid flags")
 		}
 		a.Flags = *p.Flags
+	}
+	if p.InteractionsEndpointURL.Set {
+		if err := s.setEndpointURL(ctx, &v, &a, p.InteractionsEndpointURL.Value); err != nil {
+			return opcodes.Application{}, err
+		}
 	}
 	if err := v.err(); err != nil {
 		return opcodes.Application{}, err

@@ -394,16 +394,3 @@ func checkPassword(encoded, pw string) bool {
 	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
-
-// verifyKey derives a stable, public per-application key (Discord's verify_key is a hex
-// Ed25519 public key; Parley does not sign interactions yet, so this is only an identifier).
-func (s *Service) verifyKey(appID snowflake.ID) string {
-	h := sha256.Sum256(append(derive(s.secret, "verify-key"), appID.String()...))
-	const hexdigits = "0123456789abcdef"
-	out := make([]byte, 64)
-	for i, b := range h {
-		out[2*i] = hexdigits[b>>4]
-		out[2*i+1] = hexdigits[b&15]
-	}
-	return string(out)
-}

@@ -36,6 +36,8 @@ const (
 	jwtCacheTTL    = time.Minute
 	familyCacheTTL = 30 * time.Second
 	appCacheTTL    = 5 * time.Second
+	// appKeyCacheTTL: signing keys never change; the TTL only bounds memory of idle ones.
+	appKeyCacheTTL = 10 * time.Minute
 	cacheMaxItems  = 100_000
 )
 

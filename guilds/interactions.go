@@ -165,7 +165,8 @@ func (s *Service) CreateInteraction(ctx context.Context, actor snowflake.ID, p I
 	if u.Bot {
 		return ErrBotsForbidden
 	}
-	if _, err := s.getApplication(ctx, p.ApplicationID); err != nil {
+	app, err := s.getApplication(ctx, p.ApplicationID)
+	if err != nil {
 		return notFound(err, ErrUnknownApplication, "load application")
 	}
 	ch, perms, err := s.channelAccess(ctx, actor, p.ChannelID)
@@ -238,8 +239,13 @@ func (s *Service) CreateInteraction(ctx context.Context, actor snowflake.ID, p I
 		out.Data.Resolved = resolved
 	}
 	s.interactions.put(it, it.created)
-	s.publish(ctx, events.Event{Name: opcodes.EventInteractionCreate, UserIDs: []snowflake.ID{p.ApplicationID}}, out)
+	s.deliverInteraction(ctx, app, it, out)
 	return nil
+}
+
+// publishInteraction sends INTERACTION_CREATE to the application's bot sessions.
+func (s *Service) publishInteraction(ctx context.Context, out opcodes.Interaction) {
+	s.publish(ctx, events.Event{Name: opcodes.EventInteractionCreate, UserIDs: []snowflake.ID{out.ApplicationID}}, out)
 }
 
 // userLocale is the invoking user's client locale; Parley stores none, so en-US.

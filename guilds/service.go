@@ -13,14 +13,17 @@ package guilds
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/parley-chat/parley/guilds/endpoint"
 	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
 	"github.com/parley-chat/parley/snowflake"
@@ -51,6 +54,14 @@ type Config struct {
 	// MaxAttachmentSize caps each uploaded file, in bytes; larger ones get ErrFileTooLarge.
 	// Default: DefaultMaxAttachmentSize (10 MiB).
 	MaxAttachmentSize int
+	// AllowPrivateEndpoints lets interactions endpoint URLs reach loopback, private and
+	// link-local addresses (a bot on the same machine or network: local development, tests).
+	// Default: public addresses only, so that an application cannot make the server probe
+	// its own network.
+	AllowPrivateEndpoints bool
+	// Endpoints posts HTTP interactions; set by tests that need another transport or clock.
+	// Default: endpoint.New with AllowPrivateEndpoints and endpoint's bounds.
+	Endpoints *endpoint.Client
 	// Logger receives diagnostics. Default: discard.
 	Logger *slog.Logger
 	// Now returns the current time. Default: time.Now.
@@ -87,6 +98,11 @@ type Service struct {
 	// node is this node's snowflake node number, recorded with the voice states its gateway
 	// sessions hold (see voice.go).
 	node int
+	// endpoints posts interactions to HTTP applications (interactions_http.go); appKeys
+	// caches their signing keys; deliveries counts POSTs in flight, which Close waits for.
+	endpoints  *endpoint.Client
+	appKeys    *ttlCache[snowflake.ID, ed25519.PrivateKey]
+	deliveries sync.WaitGroup
 }
 
 const secretSetting = "token_secret"
@@ -107,6 +123,11 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		maxFile: cfg.MaxAttachmentSize,
 		log:     cfg.Logger,
 		now:     cfg.Now,
+
+		endpoints: cfg.Endpoints,
+	}
+	if s.endpoints == nil {
+		s.endpoints = endpoint.New(endpoint.Config{AllowPrivate: cfg.AllowPrivateEndpoints})
 	}
 	if s.bus == nil {
 		s.bus = events.NewMemory()
@@ -143,6 +164,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s.apps = newTTLCache[snowflake.ID, storage.Application](appCacheTTL)
 	s.tokens = newTTLCache[string, verifiedToken](jwtCacheTTL)
 	s.families = newTTLCache[string, bool](familyCacheTTL)
+	s.appKeys = newTTLCache[snowflake.ID, ed25519.PrivateKey](appKeyCacheTTL)
 	s.botKey = derive(s.secret, "bot-token")
 	s.autoMod = newTTLCache[snowflake.ID, *guildAutoMod](autoModCacheTTL)
 	s.node = nodeOf(s.ids)
@@ -160,8 +182,10 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	return s, nil
 }
 
-// Close ends the Service's subscription to its bus (not the bus: its creator closes it).
+// Close ends the Service's subscription to its bus (not the bus: its creator closes it),
+// after the interaction POSTs in flight end (each is bounded by the endpoint time-out).
 func (s *Service) Close() {
+	s.deliveries.Wait()
 	s.stop()
 	s.bus.Unsubscribe(events.CacheTopic)
 }

@@ -35,6 +35,12 @@ type env struct {
 
 func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, nil, mutate)
+}
+
+// newEnvWith is newEnv with the domain's config adjusted too (svcMutate, if not nil).
+func newEnvWith(t testing.TB, svcMutate func(*guilds.Config), mutate func(*rest.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	st, err := embedded.Open(ctx, t.TempDir())
 	if err != nil {
@@ -51,7 +57,11 @@ func newEnv(t testing.TB, mutate func(*rest.Config)) *env {
 	}
 	// Attachment URLs point at this server, as cmd/parley configures them.
 	bus := events.NewMemory()
-	svc, err := guilds.New(ctx, guilds.Config{Store: st, IDs: gen, Bus: bus, CDNURL: "http://" + ln.Addr().String()})
+	svcCfg := guilds.Config{Store: st, IDs: gen, Bus: bus, CDNURL: "http://" + ln.Addr().String()}
+	if svcMutate != nil {
+		svcMutate(&svcCfg)
+	}
+	svc, err := guilds.New(ctx, svcCfg)
 	if err != nil {
 		t.Fatalf("new service: %v", err)
 	}

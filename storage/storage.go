@@ -109,11 +109,26 @@ type Application struct {
 	Flags               int
 	BotPublic           bool
 	BotRequireCodeGrant bool
-	VerifyKey           string
+	// VerifyKey is unused: the verify key is the ApplicationKey's public half (older records
+	// carry a derived identifier here, ignored).
+	VerifyKey string
 	// BotTokenIssued is the issue stamp embedded in the current bot token; 0 means no bot
 	// token. A token with another stamp is revoked.
 	BotTokenIssued int64
-	CreatedAt      time.Time
+	// InteractionsEndpointURL, when set, receives the application's interactions as signed
+	// HTTP POSTs instead of its bot's gateway sessions.
+	InteractionsEndpointURL string
+	CreatedAt               time.Time
+}
+
+// ApplicationKey is an application's Ed25519 key pair: Parley signs the interactions it POSTs
+// to the application's endpoint with PrivateKey, and the endpoint checks them with PublicKey
+// (the application object's verify_key).
+type ApplicationKey struct {
+	ApplicationID snowflake.ID
+	PublicKey     []byte // ed25519.PublicKeySize bytes
+	PrivateKey    []byte // the ed25519.SeedSize-byte seed
+	CreatedAt     time.Time
 }
 
 // ApplicationStore persists applications.
@@ -124,6 +139,11 @@ type ApplicationStore interface {
 	ListByOwner(ctx context.Context, ownerID snowflake.ID) ([]Application, error)
 	// Update replaces every field but ID, OwnerID and CreatedAt.
 	Update(ctx context.Context, a Application) error
+	// Key returns an application's signing key pair; ErrNotFound if it has none yet.
+	Key(ctx context.Context, appID snowflake.ID) (ApplicationKey, error)
+	// PutKeyIfAbsent stores k unless k.ApplicationID already has a key, and returns the key
+	// stored: the first one written wins, so concurrent first uses agree on one key.
+	PutKeyIfAbsent(ctx context.Context, k ApplicationKey) (ApplicationKey, error)
 }
 
 // RefreshToken is one link of a refresh-token rotation chain (family).

@@ -39,7 +39,10 @@ type config struct {
 	HeartbeatMS      int
 	ResumeWindow     time.Duration
 	TestControls     bool
-	ReadyFile        string
+	// InteractionsAllowPrivate lets interactions endpoint URLs reach loopback and private
+	// addresses (--interactions-allow-private).
+	InteractionsAllowPrivate bool
+	ReadyFile                string
 	// AllowedOrigins are the extra browser origins allowed besides Parley's own (see
 	// allowedOrigins), normalised as browsers send them; from allowedOriginsRaw.
 	AllowedOrigins    []string
@@ -110,6 +113,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.HeartbeatMS, "heartbeat-interval", 41250, "gateway heartbeat interval in ms")
 	fs.DurationVar(&c.ResumeWindow, "resume-window", 3*time.Minute, "how long a dropped session stays resumable")
 	fs.BoolVar(&c.TestControls, "test-controls", false, "serve test-only controls under /_parley/test on the gateway listener (never in production)")
+	fs.BoolVar(&c.InteractionsAllowPrivate, "interactions-allow-private", false, "let applications' interactions endpoint URLs reach loopback, private and link-local addresses (a bot on this machine or network: local development, tests); default: public addresses only")
 	fs.StringVar(&c.ReadyFile, "ready-file", "", "write the bound URLs as JSON to this file once listening")
 	addTLSFlags(fs, &c.tlsOptions)
 	fs.Func("trusted-proxies", "comma-separated CIDRs or IPs of reverse proxies whose X-Forwarded-For / Forwarded headers give the client address (default none: headers are ignored)", func(v string) error {

@@ -226,7 +226,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 
 	svc, err := guilds.New(ctx, guilds.Config{
 		Store: store, IDs: ids, Bus: bus, CDNURL: restURL,
-		Logger: log.With("component", "guilds"),
+		AllowPrivateEndpoints: cfg.InteractionsAllowPrivate,
+		Logger:                log.With("component", "guilds"),
 	})
 	if err != nil {
 		return fmt.Errorf("start domain: %w", err)

@@ -19,6 +19,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	}{
 		{"Users", testUsers},
 		{"Applications", testApplications},
+		{"ApplicationKeys", testApplicationKeys},
 		{"Tokens", testTokens},
 		{"Guilds", testGuilds},
 		{"GuildDeleteCascade", testGuildDelete},

@@ -66,3 +66,38 @@ func (s applications) Update(ctx context.Context, a storage.Application) error {
 	}
 	return nil
 }
+
+func (s applications) Key(ctx context.Context, appID snowflake.ID) (storage.ApplicationKey, error) {
+	k, err := getAppKey(ctx, s.db, appID)
+	if err != nil {
+		return storage.ApplicationKey{}, fmt.Errorf("get application key: %w", err)
+	}
+	return k, nil
+}
+
+func getAppKey(ctx context.Context, db DB, appID snowflake.ID) (storage.ApplicationKey, error) {
+	k := storage.ApplicationKey{ApplicationID: appID}
+	var created int64
+	err := db.QueryRow(ctx, `SELECT public_key, private_key, created_at FROM application_keys WHERE application_id = $1`,
+		int64(appID)).Scan(&k.PublicKey, &k.PrivateKey, &created)
+	k.CreatedAt = fromNanos(created)
+	return k, err
+}
+
+func (s applications) PutKeyIfAbsent(ctx context.Context, k storage.ApplicationKey) (storage.ApplicationKey, error) {
+	var out storage.ApplicationKey
+	err := s.db.InTx(ctx, func(tx DB) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO application_keys (application_id, public_key, private_key, created_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (application_id) DO NOTHING`,
+			int64(k.ApplicationID), k.PublicKey, k.PrivateKey, nanos(k.CreatedAt)); err != nil {
+			return err
+		}
+		var err error
+		out, err = getAppKey(ctx, tx, k.ApplicationID)
+		return err
+	})
+	if err != nil {
+		return storage.ApplicationKey{}, fmt.Errorf("put application key: %w", err)
+	}
+	return out, nil
+}
