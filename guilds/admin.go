@@ -100,6 +100,7 @@ func (s *Service) ModifyWidget(ctx context.Context, actor, guildID snowflake.ID,
 	if _, err := s.loadConfig(ctx, guildID, configWidget, &w); err != nil {
 		return opcodes.WidgetSettings{}, err
 	}
+	before := w
 	var v validator
 	if p.Enabled.Set {
 		w.Enabled = p.Enabled.Value // null means false
@@ -120,7 +121,15 @@ func (s *Service) ModifyWidget(ctx context.Context, actor, guildID snowflake.ID,
 	if err := s.saveConfig(ctx, guildID, configWidget, w); err != nil {
 		return opcodes.WidgetSettings{}, err
 	}
+	// Discord logs widget changes as a guild update of widget_enabled / widget_channel_id.
+	if c := fieldChanges(widgetFields(before), widgetFields(w)); len(c) > 0 {
+		s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditGuildUpdate, ActorID: actor, TargetID: guildID, Changes: c})
+	}
 	return w.shape(), nil
+}
+
+func widgetFields(w widgetConfig) []auditField {
+	return []auditField{{"widget_enabled", w.Enabled}, {"widget_channel_id", idOrNil(w.ChannelID)}}
 }
 
 // Widget is the public GET /guilds/{id}/widget.json: ErrWidgetDisabled unless enabled. It

@@ -102,6 +102,8 @@ func (s *Service) DeleteIntegration(ctx context.Context, actor, guildID, integra
 				opcodes.GuildRoleDelete{GuildID: guildID, RoleID: r.ID})
 		}
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditIntegrationDelete, ActorID: actor, TargetID: integrationID,
+		Changes: fieldChanges([]auditField{{"type", "discord"}, {"name", u.Username}}, nil)})
 	app := integrationID
 	s.publish(ctx, events.Event{Name: opcodes.EventIntegrationDelete, GuildID: guildID},
 		opcodes.IntegrationDelete{ID: integrationID, GuildID: guildID, ApplicationID: &app})

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,6 +110,8 @@ func (s *Service) Prune(ctx context.Context, actor, guildID snowflake.ID, p Prun
 		}
 		n++
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberPrune, ActorID: actor,
+		Options: &opcodes.AuditEntryInfo{DeleteMemberDays: strconv.Itoa(days), MembersRemoved: strconv.Itoa(n)}})
 	if p.ComputePruneCount != nil && !*p.ComputePruneCount {
 		return opcodes.Prune{}, nil
 	}

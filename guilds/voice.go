@@ -236,7 +236,12 @@ func (s *Service) moveMember(ctx context.Context, actor, guildID, userID snowfla
 		return fmt.Errorf("load voice state: %w", err)
 	}
 	if to.Null {
-		return s.dropVoice(ctx, guildID, userID)
+		if err := s.dropVoice(ctx, guildID, userID); err != nil {
+			return err
+		}
+		s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberDisconnect, ActorID: actor,
+			Options: &opcodes.AuditEntryInfo{Count: "1"}})
+		return nil
 	}
 	gp, err := s.perms.get(ctx, guildID)
 	if err != nil {
@@ -263,6 +268,8 @@ func (s *Service) moveMember(ctx context.Context, actor, guildID, userID snowfla
 		return fmt.Errorf("move member: %w", err)
 	}
 	s.publishVoice(ctx, v, false)
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditMemberMove, ActorID: actor,
+		Options: &opcodes.AuditEntryInfo{ChannelID: ch.ID.String(), Count: "1"}})
 	return nil
 }
 

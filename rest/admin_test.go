@@ -310,4 +310,15 @@ func TestGuildAdmin(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("audit log", func(t *testing.T) {
+		// Move (26), disconnect (27), prune (21), integration delete (82) and the widget's
+		// guild update (1) each left an entry.
+		for _, action := range []string{"26", "27", "21", "82", "1"} {
+			log := want(t, e.call(t, "GET", g+"/audit-logs?action_type="+action, o, nil), 200).obj(t)
+			if len(log["audit_log_entries"].([]any)) == 0 {
+				t.Fatalf("no audit entry of type %s: %v", action, log)
+			}
+		}
+	})
 }
