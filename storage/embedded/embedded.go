@@ -18,7 +18,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -99,13 +101,35 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err == nil {
-		err = sqlstore.Migrate(ctx, c, sub, "")
+		err = migrate(ctx, c, sub)
 	}
 	if err != nil {
 		closeBoth()
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
 	return &Store{Store: sqlstore.New(c, closeBoth), writer: writer}, nil
+}
+
+// migrate applies the migrations, retrying while another process holds the database:
+// SQLite does not always wait out busy_timeout (switching a new file to WAL, or two
+// processes migrating at once, can answer SQLITE_BUSY at once), and a process that starts
+// while an old one is still running must not fail for it. Migrations are idempotent (each
+// is recorded in the same transaction), so a retry redoes nothing.
+func migrate(ctx context.Context, c *conn, sub fs.FS) error {
+	deadline := time.Now().Add(30 * time.Second)
+	wait := 20 * time.Millisecond
+	for {
+		err := sqlstore.Migrate(ctx, c, sub, "")
+		if err == nil || !errors.Is(err, storage.ErrUnavailable) || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Second)
+	}
 }
 
 var _ storage.Store = (*Store)(nil)
