@@ -97,8 +97,9 @@ func (o *Outages) watch() {
 			continue
 		}
 		o.mu.Lock()
-		o.down.Store(false)
+		// The line first: whoever sees Down() turn false can rely on it being logged.
 		o.log.Info("store recovered", "outage", time.Since(o.since).Round(time.Millisecond), "failed_calls", o.failures.Load())
+		o.down.Store(false)
 		o.mu.Unlock()
 		return
 	}
