@@ -58,8 +58,7 @@ func startChild(t *testing.T, extra ...string) *child {
 	t.Helper()
 	ready := filepath.Join(t.TempDir(), "ready.json")
 	args := append([]string{"serve", "--rest-addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0",
-		"--ready-file", ready, "--log-level", "info",
-		"--rate-limits", "off"}, extra...) // the load and the verifying reads are not what is tested
+		"--ready-file", ready, "--log-level", "info"}, extra...)
 	raw, _ := json.Marshal(args)
 	logs := &syncBuffer{}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -353,7 +352,7 @@ func TestPostgresOutage(t *testing.T) {
 	q := u.Query()
 	q.Set("connect_timeout", "2")
 	u.RawQuery = q.Encode()
-	srv := startServer(t, t.TempDir(), "--database-url", u.String(), "--rate-limits", "off")
+	srv := startServer(t, t.TempDir(), "--database-url", u.String())
 	f := srv.fixture(t, "outage", 0)
 	chans := loadChannels(t, srv, f, 6)
 	l := startLoad(srv, f.userToken, chans)
