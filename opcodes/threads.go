@@ -104,7 +104,10 @@ type ThreadMemberFull struct {
 }
 
 // ThreadListSync is THREAD_LIST_SYNC's d: the active threads of channel_ids (all the guild's
-// when absent) that the user can now see, and the user's memberships among them.
+// when absent) that the user can now see, and the user's memberships among them. Discord
+// sends it to a user who gains VIEW_CHANNEL on a channel with active threads (a role or
+// overwrite change). Parley does not produce it yet: its clients get the threads from
+// GUILD_CREATE and GET /guilds/{id}/threads/active.
 type ThreadListSync struct {
 	GuildID    snowflake.ID   `json:"guild_id"`
 	ChannelIDs []snowflake.ID `json:"channel_ids,omitempty"`
