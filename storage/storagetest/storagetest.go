@@ -39,6 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"AttachmentCascades", testAttachmentCascades},
 		{"Commands", testCommands},
 		{"CommandGuildCascade", testCommandGuildCascade},
+		{"Interactions", testInteractions},
+		{"InteractionAckRace", testInteractionAckRace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
