@@ -78,8 +78,6 @@ type Service struct {
 	// families caches each token family's revocation state.
 	families *ttlCache[string, bool]
 	botKey   []byte
-	// interactions holds the live interactions minted on this node (see interactions.go).
-	interactions interactionStore
 }
 
 const secretSetting = "token_secret"

@@ -41,6 +41,10 @@ func TestIntents(t *testing.T) {
 		{EventUserUpdate, false, 0, false},
 		{EventApplicationCommandPermissionsUpdate, false, 0, false}, // sent regardless of intents
 		{EventInteractionCreate, false, 0, false},
+		{EventInteractionSuccess, false, 0, false},
+		{EventInteractionFailure, false, 0, false},
+		{EventInteractionModalCreate, false, 0, false},
+		{EventApplicationCommandAutocompleteResponse, false, 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := EventIntent(tt.ev, tt.dm)

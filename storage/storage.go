@@ -669,6 +669,9 @@ type InteractionStore interface {
 	Release(ctx context.Context, id snowflake.ID) error
 	// SetResponse records the message of the initial response; ErrNotFound if absent.
 	SetResponse(ctx context.Context, id, messageID snowflake.ID) error
+	// SetData replaces the domain's document (a modal's definition, once the response opened
+	// one); ErrNotFound if absent.
+	SetData(ctx context.Context, id snowflake.ID, data json.RawMessage) error
 	// PutMessage inserts or replaces an ephemeral message.
 	PutMessage(ctx context.Context, m InteractionMessage) error
 	// GetMessage returns an ephemeral message that has not expired at now; ErrNotFound

@@ -62,9 +62,11 @@ func testInteractions(t *testing.T, s storage.Store) {
 	noErr(t, err, "ack after release")
 	noErr(t, is.SetResponse(ctx, it.ID, sf(500)), "set response")
 	wantErr(t, is.SetResponse(ctx, sf(999), sf(500)), storage.ErrNotFound, "set response unknown")
+	noErr(t, is.SetData(ctx, it.ID, json.RawMessage(`{"modal":"m"}`)), "set data")
+	wantErr(t, is.SetData(ctx, sf(999), nil), storage.ErrNotFound, "set data unknown")
 	got, err = is.Get(ctx, it.ID)
 	noErr(t, err, "get after ack")
-	if !got.Acknowledged || got.ResponseType != 5 || got.ResponseMessageID != sf(500) {
+	if !got.Acknowledged || got.ResponseType != 5 || got.ResponseMessageID != sf(500) || string(got.Data) != `{"modal":"m"}` {
 		t.Fatalf("after ack: %+v", got)
 	}
 

@@ -116,6 +116,14 @@ func (s interactions) SetResponse(ctx context.Context, id, messageID snowflake.I
 	return nil
 }
 
+func (s interactions) SetData(ctx context.Context, id snowflake.ID, data json.RawMessage) error {
+	err := notFoundIfZero(s.db.Exec(ctx, `UPDATE interactions SET data = $2 WHERE id = $1`, int64(id), docOrEmpty(data)))
+	if err != nil {
+		return fmt.Errorf("set interaction data: %w", err)
+	}
+	return nil
+}
+
 func (s interactions) PutMessage(ctx context.Context, m storage.InteractionMessage) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO interaction_messages (id, interaction_id, user_id, expires_at, data) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (id) DO UPDATE SET interaction_id = excluded.interaction_id, user_id = excluded.user_id,
