@@ -32,18 +32,18 @@ const (
 
 // componentNode is what a walk needs of one component of a stored message or modal.
 type componentNode struct {
-	Type         int                   `json:"type"`
-	CustomID     string                `json:"custom_id"`
-	Disabled     bool                  `json:"disabled"`
+	Type         int                      `json:"type"`
+	CustomID     string                   `json:"custom_id"`
+	Disabled     bool                     `json:"disabled"`
 	Options      []struct{ Value string } `json:"options"`
-	MinValues    *int                  `json:"min_values"`
-	MaxValues    *int                  `json:"max_values"`
-	ChannelTypes []opcodes.ChannelType `json:"channel_types"`
-	Value        *string               `json:"value"`
-	Values       []string              `json:"values"`
-	Components   []json.RawMessage     `json:"components"`
-	Accessory    json.RawMessage       `json:"accessory"`
-	Component    json.RawMessage       `json:"component"`
+	MinValues    *int                     `json:"min_values"`
+	MaxValues    *int                     `json:"max_values"`
+	ChannelTypes []opcodes.ChannelType    `json:"channel_types"`
+	Value        *string                  `json:"value"`
+	Values       []string                 `json:"values"`
+	Components   []json.RawMessage        `json:"components"`
+	Accessory    json.RawMessage          `json:"accessory"`
+	Component    json.RawMessage          `json:"component"`
 }
 
 // walkComponents calls fn for every component in raw, depth first, children included

@@ -306,7 +306,9 @@ func (s *Service) resolveTarget(ctx context.Context, v *validator, b *ixBuild, t
 	if err != nil {
 		return fmt.Errorf("load target message: %w", err)
 	}
-	shapes, err := s.messageShapes(ctx, b.app.ID, []storage.Message{m}, false)
+	// Interactions carry the target's content whatever the bot's intents, as on Discord:
+	// the message is shaped for the invoker, who can read it.
+	shapes, err := s.messageShapes(ctx, b.user.ID, []storage.Message{m}, false)
 	if err != nil {
 		return err
 	}
