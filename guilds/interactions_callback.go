@@ -213,8 +213,7 @@ func (s *Service) performCallback(ctx context.Context, it *interaction, t opcode
 		}
 		s.publish(ctx, events.Event{Name: opcodes.EventApplicationCommandAutocompleteResponse, UserIDs: []snowflake.ID{it.UserID}},
 			opcodes.AutocompleteResponse{Nonce: it.doc.Nonce, Choices: choices})
-		res.Resource = &opcodes.CallbackResource{Type: t}
-		return res, nil
+		return res, nil // Discord's callback object has a resource only for messages and activities
 	case opcodes.CallbackModal:
 		it.doc.Modal = modal
 		if err := s.saveDoc(ctx, it); err != nil {
@@ -227,7 +226,6 @@ func (s *Service) performCallback(ctx context.Context, it *interaction, t opcode
 		d := opcodes.InteractionModalCreate{ID: it.ID, Nonce: it.doc.Nonce, ChannelID: it.ChannelID, CustomID: data.CustomID,
 			Title: data.Title, Components: data.Components, Application: opcodes.PartialApp{ID: app.ID, Name: app.Name, Icon: app.Icon}}
 		s.publish(ctx, events.Event{Name: opcodes.EventInteractionModalCreate, UserIDs: []snowflake.ID{it.UserID}}, d)
-		res.Resource = &opcodes.CallbackResource{Type: t}
 		return res, nil
 	case opcodes.CallbackDeferredUpdateMessage:
 		if err := s.store.Interactions().SetResponse(ctx, it.ID, it.doc.MessageID); err != nil {

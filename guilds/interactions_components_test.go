@@ -165,7 +165,7 @@ func TestModal(t *testing.T) {
 		wantValidation(t, err, field)
 	}
 	mark := bwMark(f.fixture)
-	if res := f.answer(t, in, modal("form", "Form", inputs)); res.Resource == nil || res.Resource.Type != opcodes.CallbackModal {
+	if res := f.answer(t, in, modal("form", "Form", inputs)); res.Resource != nil || res.Interaction.ID != in.ID {
 		t.Fatalf("modal response = %+v", res)
 	}
 	ev := bwOneEvent(t, f.fixture, mark, opcodes.EventInteractionModalCreate)
