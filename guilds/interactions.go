@@ -3,13 +3,11 @@ package guilds
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"sync"
 	"time"
 
 	"github.com/parley-chat/parley/guilds/events"
@@ -30,12 +28,20 @@ var (
 const (
 	// interactionCallbackWindow is how long an application has for its initial response.
 	interactionCallbackWindow = 3 * time.Second
-	// interactionTTL is how long the token stays valid (for follow-ups, once they exist).
+	// interactionTTL is how long the token stays valid for follow-ups and edits.
 	interactionTTL = 15 * time.Minute
+	// interactionCleanup bounds the expired rows one new interaction removes.
+	interactionCleanup = 100
+	// responseFailed is the ResponseType the failure timer claims an unanswered interaction
+	// with: the same conditional update as a callback, so exactly one of them wins.
+	responseFailed = -1
+	// flagComponentsV2 is IS_COMPONENTS_V2 (1<<15), which an interaction response may set.
+	flagComponentsV2 = 1 << 15
 )
 
-// InteractionParams is POST /interactions: a user invoking an application command, as
-// Discord's client sends it.
+// InteractionParams is POST /interactions: what Discord's client sends when a user invokes a
+// command (type 2), clicks a component (3), types into an autocomplete option (4) or submits
+// a modal (5). Files are a multipart request's uploads (attachment options).
 type InteractionParams struct {
 	Type          opcodes.InteractionType `json:"type"`
 	ApplicationID snowflake.ID            `json:"application_id"`
@@ -43,117 +49,124 @@ type InteractionParams struct {
 	ChannelID     snowflake.ID            `json:"channel_id"`
 	SessionID     string                  `json:"session_id"`
 	Nonce         string                  `json:"nonce"`
-	Data          InteractionDataParams   `json:"data"`
+	// MessageID is the message a component was clicked on (type 3).
+	MessageID    snowflake.ID          `json:"message_id"`
+	MessageFlags int                   `json:"message_flags"`
+	Data         InteractionDataParams `json:"data"`
+	Files        []File                `json:"-"`
 }
 
-// InteractionDataParams names the invoked command and the options the user filled in.
+// InteractionDataParams is the data of POST /interactions: the command, its options and
+// target (types 2 and 4), the component (3) or the modal's values (5).
 type InteractionDataParams struct {
-	ID      snowflake.ID                `json:"id"`
-	Name    string                      `json:"name"`
-	Type    opcodes.CommandType         `json:"type"`
-	Version snowflake.ID                `json:"version"`
-	Options []opcodes.InteractionOption `json:"options"`
+	ID       snowflake.ID                `json:"id"`
+	Name     string                      `json:"name"`
+	Type     opcodes.CommandType         `json:"type"`
+	Version  snowflake.ID                `json:"version"`
+	Options  []opcodes.InteractionOption `json:"options"`
+	TargetID snowflake.ID                `json:"target_id"`
+	// Attachments describes Files: id is the files[n] index an attachment option names.
+	Attachments   []AttachmentParams `json:"attachments"`
+	CustomID      string             `json:"custom_id"`
+	ComponentType int                `json:"component_type"`
+	Values        []string           `json:"values"`
+	Components    []json.RawMessage  `json:"components"`
 }
 
-// InteractionCallbackParams is POST /interactions/{id}/{token}/callback.
-type InteractionCallbackParams struct {
-	Type opcodes.InteractionCallbackType `json:"type"`
-	Data *MessageParams                  `json:"data"`
+// interactionDoc is what the store keeps of an interaction beyond its columns: what the
+// response, the follow-ups and the user-side events need to know.
+type interactionDoc struct {
+	Nonce       string                                   `json:"nonce,omitempty"`
+	CommandID   snowflake.ID                             `json:"cid,omitempty"`
+	Name        string                                   `json:"name,omitempty"`
+	CommandType opcodes.CommandType                      `json:"ct,omitempty"`
+	Target      *opcodes.User                            `json:"tu,omitempty"`
+	TargetMsg   snowflake.ID                             `json:"tm,omitempty"`
+	Context     opcodes.InteractionContextType           `json:"ctx"`
+	Owners      map[opcodes.IntegrationType]snowflake.ID `json:"owners"`
+	// MessageID is the message a component was on (type 3, and a modal opened from one);
+	// MessageEphemeral says it is an ephemeral message (interaction store, not history).
+	MessageID        snowflake.ID `json:"mid,omitempty"`
+	MessageEphemeral bool         `json:"meph,omitempty"`
+	// Ephemeral: the initial response is (or will be, once deferred) ephemeral.
+	Ephemeral bool `json:"eph,omitempty"`
+	// Triggering is the metadata of the interaction that opened the modal (type 5).
+	Triggering *opcodes.MessageInteractionMetadata `json:"trig,omitempty"`
+	// Modal is the modal the response opened: the submission must match it.
+	Modal *modalDoc `json:"modal,omitempty"`
 }
 
-// interaction is what the callback needs of a minted interaction.
+// modalDoc is a modal a callback opened: its custom_id and its inputs' custom_ids.
+type modalDoc struct {
+	CustomID string   `json:"id"`
+	Inputs   []string `json:"in"`
+}
+
+// interaction is a live interaction, decoded from the store.
 type interaction struct {
-	id, appID, guildID, channelID, userID snowflake.ID
-	token                                 string
-	name                                  string
-	created                               time.Time
-	acked                                 bool
-	responseID                            snowflake.ID
+	storage.Interaction
+	doc interactionDoc
 }
 
-// interactionStore keeps live interactions in memory, per node: a callback must reach the
-// node that minted the interaction (a multi-node deployment needs a shared store, not built
-// yet). Entries live interactionTTL.
-type interactionStore struct {
-	mu   sync.Mutex
-	byID map[snowflake.ID]*interaction
+func decodeInteraction(st storage.Interaction) (interaction, error) {
+	it := interaction{Interaction: st}
+	if err := json.Unmarshal(st.Data, &it.doc); err != nil {
+		return it, fmt.Errorf("decode interaction: %w", err)
+	}
+	return it, nil
 }
 
-func (st *interactionStore) put(it *interaction, now time.Time) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.byID == nil {
-		st.byID = map[snowflake.ID]*interaction{}
+// metadata is the interaction_metadata of the interaction's messages.
+func (it interaction) metadata(user opcodes.User) opcodes.MessageInteractionMetadata {
+	md := opcodes.MessageInteractionMetadata{ID: it.ID, Type: opcodes.InteractionType(it.Type), User: user,
+		AuthorizingIntegrationOwners: it.doc.Owners}
+	switch opcodes.InteractionType(it.Type) {
+	case opcodes.InteractionApplicationCommand, opcodes.InteractionApplicationCommandAutocomplete:
+		md.Name, md.CommandType = it.doc.Name, it.doc.CommandType
+		md.TargetUser, md.TargetMessageID = it.doc.Target, it.doc.TargetMsg
+	case opcodes.InteractionMessageComponent:
+		md.InteractedMessageID = it.doc.MessageID
+	case opcodes.InteractionModalSubmit:
+		md.TriggeringInteractionMetadata = it.doc.Triggering
 	}
-	for id, x := range st.byID {
-		if now.Sub(x.created) > interactionTTL {
-			delete(st.byID, id)
-		}
-	}
-	st.byID[it.id] = it
+	return md
 }
 
-// claim marks the interaction acknowledged if id and token match and it is within its
-// callback window; the caller gets a copy.
-func (st *interactionStore) claim(id snowflake.ID, token string, now time.Time) (interaction, error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	it, ok := st.byID[id]
-	if !ok || subtle.ConstantTimeCompare([]byte(it.token), []byte(token)) != 1 {
-		return interaction{}, ErrUnknownInteraction
-	}
-	if it.acked {
-		return interaction{}, ErrInteractionAcknowledged
-	}
-	if now.Sub(it.created) > interactionCallbackWindow {
-		return interaction{}, ErrUnknownInteraction
-	}
-	it.acked = true
-	return *it, nil
+// hashToken is how the store knows a token: by its SHA-256, never the token itself.
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
 }
 
-// release undoes a claim whose response failed, so that the application may retry.
-func (st *interactionStore) release(id snowflake.ID) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if it, ok := st.byID[id]; ok {
-		it.acked = false
-	}
-}
-
-func (st *interactionStore) setResponse(id, messageID snowflake.ID) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if it, ok := st.byID[id]; ok {
-		it.responseID = messageID
-	}
-}
-
-func newInteractionToken() string {
+// newInteractionToken is Discord-like ("aW50ZXJhY3Rpb246…" is base64 of "interaction:<id>:")
+// and unguessable: 48 random bytes after the ID.
+func newInteractionToken(id snowflake.ID) string {
 	var b [48]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.EncodeToString([]byte("interaction:"+id.String()+":")) + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// CreateInteraction is POST /interactions: actor invokes a chat-input command in a guild
-// channel. The command must exist for the guild (guild or global), the application's bot must
-// be in the guild, actor must see the channel and hold the command's
-// default_member_permissions, and the options must match the definition. The application's
-// bot sessions then receive INTERACTION_CREATE.
+// CreateInteraction is POST /interactions: actor invokes a command, clicks a component, asks
+// for autocomplete choices or submits a modal. After the checks of its type
+// (interactions_invoke.go) the interaction is stored with its token (15 minutes), the
+// application gets it (deliverInteraction), the invoker's sessions get INTERACTION_CREATE
+// {id, nonce}, and INTERACTION_FAILURE follows if no response comes within 3 seconds.
 func (s *Service) CreateInteraction(ctx context.Context, actor snowflake.ID, p InteractionParams) error {
 	var v validator
-	if p.Type != opcodes.InteractionApplicationCommand {
-		v.add("type", "BASE_TYPE_CHOICES", "Value must be one of (2,).")
-	}
-	if p.Data.Type != 0 && p.Data.Type != opcodes.CommandChatInput {
-		v.add("data.type", "BASE_TYPE_CHOICES", "Value must be one of (1,).")
-	}
-	if p.GuildID == 0 {
-		// Commands in DMs and private channels are not supported yet.
-		v.required("guild_id")
+	switch p.Type {
+	case opcodes.InteractionApplicationCommand, opcodes.InteractionMessageComponent,
+		opcodes.InteractionApplicationCommandAutocomplete, opcodes.InteractionModalSubmit:
+	default:
+		v.add("type", "BASE_TYPE_CHOICES", "Value must be one of (2, 3, 4, 5).")
 	}
 	if p.ApplicationID == 0 {
 		v.required("application_id")
+	}
+	if p.ChannelID == 0 {
+		v.required("channel_id")
+	}
+	if len(p.Nonce) > maxNonceLen {
+		v.add("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
 	}
 	if err := v.err(); err != nil {
 		return err
@@ -169,383 +182,98 @@ func (s *Service) CreateInteraction(ctx context.Context, actor snowflake.ID, p I
 	if err != nil {
 		return notFound(err, ErrUnknownApplication, "load application")
 	}
-	ch, perms, err := s.channelAccess(ctx, actor, p.ChannelID)
+	b, err := s.interactionBase(ctx, u, app, p)
 	if err != nil {
 		return err
 	}
-	if ch.GuildID != p.GuildID {
-		return ErrUnknownChannel
+	switch p.Type {
+	case opcodes.InteractionApplicationCommand, opcodes.InteractionApplicationCommandAutocomplete:
+		err = s.commandInteraction(ctx, b, p)
+	case opcodes.InteractionMessageComponent:
+		err = s.componentInteraction(ctx, b, p)
+	case opcodes.InteractionModalSubmit:
+		err = s.modalInteraction(ctx, b, p)
 	}
-	if _, err := s.store.Members().Get(ctx, p.GuildID, p.ApplicationID); err != nil {
-		// The application's bot is not in the guild: its commands are not there.
-		return notFound(err, ErrUnknownCommand, "load bot member")
-	}
-	cmd, err := s.store.Commands().Get(ctx, p.ApplicationID, p.GuildID, p.Data.ID)
-	if errors.Is(err, storage.ErrNotFound) {
-		cmd, err = s.store.Commands().Get(ctx, p.ApplicationID, 0, p.Data.ID)
-	}
-	if err != nil {
-		return notFound(err, ErrUnknownCommand, "load command")
-	}
-	def, err := decodeCommand(cmd)
 	if err != nil {
 		return err
 	}
-	if def.Type != opcodes.CommandChatInput || (p.Data.Name != "" && p.Data.Name != def.Name) {
-		return ErrUnknownCommand
-	}
-	if dp := def.DefaultMemberPermissions; dp != nil && !perms.Has(opcodes.PermAdministrator) && !perms.Has(*dp) {
-		return ErrMissingPermissions
-	}
-	if dp := def.DefaultMemberPermissions; dp != nil && *dp == 0 && !perms.Has(opcodes.PermAdministrator) {
-		return ErrMissingPermissions
-	}
-	resolved := &opcodes.Resolved{}
-	if err := s.checkInteractionOptions(ctx, &v, "data.options", p.GuildID, def.Options, p.Data.Options, resolved); err != nil {
-		return err
-	}
-	if err := v.err(); err != nil {
-		return err
-	}
-	appPerms, err := s.ChannelPermissions(ctx, p.GuildID, ch.ID, p.ApplicationID)
+	return s.mint(ctx, b, p)
+}
+
+// mint stores the interaction, delivers it and starts the 3-second failure timer.
+func (s *Service) mint(ctx context.Context, b *ixBuild, p InteractionParams) error {
+	now := s.now()
+	b.out.Token = newInteractionToken(b.out.ID)
+	b.doc.Nonce, b.doc.Context, b.doc.Owners = p.Nonce, b.out.Context, b.out.AuthorizingIntegrationOwners
+	data, err := json.Marshal(b.doc)
 	if err != nil {
-		return err
+		return fmt.Errorf("encode interaction: %w", err)
 	}
-	g, err := s.store.Guilds().Get(ctx, p.GuildID)
-	if err != nil {
-		return notFound(err, ErrUnknownGuild, "load guild")
+	row := storage.Interaction{ID: b.out.ID, ApplicationID: b.app.ID, Type: int(p.Type), GuildID: b.ch.GuildID,
+		ChannelID: b.ch.ID, UserID: b.user.ID, TokenHash: hashToken(b.out.Token), CreatedAt: now,
+		ExpiresAt: now.Add(interactionTTL), Data: data}
+	if len(b.uploads) > 0 {
+		if err := s.putUploads(ctx, b.uploads); err != nil {
+			return err
+		}
 	}
-	m, err := s.store.Members().Get(ctx, p.GuildID, actor)
-	if err != nil {
-		return notFound(err, ErrMissingAccess, "load member")
+	if err := s.store.Interactions().Create(ctx, row); err != nil {
+		return fmt.Errorf("store interaction: %w", err)
 	}
-	it := &interaction{id: s.ids.Next(), appID: p.ApplicationID, guildID: p.GuildID, channelID: ch.ID,
-		userID: actor, token: newInteractionToken(), name: def.Name, created: s.now()}
-	member := memberShape(m, &u)
-	member.Permissions = &perms
-	partial := channelShape(ch)
-	owners := map[opcodes.IntegrationType]snowflake.ID{opcodes.IntegrationGuildInstall: p.GuildID}
-	out := opcodes.Interaction{
-		ID: it.id, ApplicationID: p.ApplicationID, Type: opcodes.InteractionApplicationCommand,
-		Data: &opcodes.InteractionData{ID: cmd.ID, Name: def.Name, Type: def.Type,
-			Options: p.Data.Options, GuildID: cmd.GuildID},
-		GuildID: p.GuildID, ChannelID: ch.ID, Channel: &partial, Member: &member,
-		Token: it.token, Version: 1, AppPermissions: appPerms,
-		Locale: userLocale(u), GuildLocale: g.PreferredLocale,
-		Entitlements: []json.RawMessage{}, AuthorizingIntegrationOwners: owners,
-		Context: opcodes.ContextGuild, AttachmentSizeLimit: int64(s.maxFile),
+	if _, err := s.store.Interactions().DeleteExpired(context.WithoutCancel(ctx), now, interactionCleanup); err != nil {
+		s.log.WarnContext(ctx, "clean up expired interactions", "err", err)
 	}
-	if len(resolved.Users)+len(resolved.Roles)+len(resolved.Channels) > 0 {
-		out.Data.Resolved = resolved
-	}
-	s.interactions.put(it, it.created)
-	s.deliverInteraction(ctx, app, it, out)
+	s.publish(ctx, events.Event{Name: opcodes.EventInteractionCreate, UserIDs: []snowflake.ID{b.user.ID}},
+		opcodes.InteractionAck{ID: row.ID, Nonce: p.Nonce})
+	s.deliverInteraction(ctx, b.app, b.out)
+	s.armFailure(row, p.Nonce)
 	return nil
 }
 
-// publishInteraction sends INTERACTION_CREATE to the application's bot sessions.
-func (s *Service) publishInteraction(ctx context.Context, out opcodes.Interaction) {
-	s.publish(ctx, events.Event{Name: opcodes.EventInteractionCreate, UserIDs: []snowflake.ID{out.ApplicationID}}, out)
+// publishInteraction sends INTERACTION_CREATE to the application's bot session on the shard
+// that owns the guild (GuildID routes it; DMs go to shard 0), whatever its intents. An
+// application with an interactions endpoint URL gets a signed POST instead (see
+// deliverInteraction in interactions_http.go).
+func (s *Service) publishInteraction(ctx context.Context, in opcodes.Interaction) {
+	s.publish(ctx, events.Event{Name: opcodes.EventInteractionCreate, GuildID: in.GuildID, UserIDs: []snowflake.ID{in.ApplicationID}}, in)
+}
+
+// armFailure sends the invoker INTERACTION_FAILURE if the interaction is still unanswered
+// when its 3 seconds are over. The claim is the store's conditional update, so a callback
+// on another node and this timer cannot both win. The service clock decides lateness: a
+// test clock that has not moved past the window keeps the interaction alive.
+func (s *Service) armFailure(row storage.Interaction, nonce string) {
+	time.AfterFunc(interactionCallbackWindow+time.Millisecond, func() {
+		if s.now().Sub(row.CreatedAt) <= interactionCallbackWindow {
+			return
+		}
+		ctx := context.Background()
+		if _, err := s.store.Interactions().Acknowledge(ctx, row.ID, row.TokenHash, time.Time{}, responseFailed); err != nil {
+			if !errors.Is(err, storage.ErrConflict) && !errors.Is(err, storage.ErrNotFound) {
+				s.log.Warn("interaction failure timer", "interaction_id", row.ID, "err", err)
+			}
+			return
+		}
+		s.publish(ctx, events.Event{Name: opcodes.EventInteractionFailure, UserIDs: []snowflake.ID{row.UserID}},
+			opcodes.InteractionAck{ID: row.ID, Nonce: nonce})
+	})
+}
+
+// liveInteraction finds the application's live interaction by token (15 minutes).
+func (s *Service) liveInteraction(ctx context.Context, appID snowflake.ID, token string) (interaction, bool, error) {
+	st, err := s.store.Interactions().GetByToken(ctx, appID, hashToken(token), s.now())
+	if errors.Is(err, storage.ErrNotFound) {
+		return interaction{}, false, nil
+	}
+	if err != nil {
+		return interaction{}, false, fmt.Errorf("load interaction: %w", err)
+	}
+	it, err := decodeInteraction(st)
+	if err != nil {
+		return interaction{}, false, err
+	}
+	return it, true, nil
 }
 
 // userLocale is the invoking user's client locale; Parley stores none, so en-US.
 func userLocale(storage.User) string { return "en-US" }
-
-// checkInteractionOptions matches the user's options against the command's definition
-// (names, types, required, value types) and fills resolved for user, channel and role values.
-func (s *Service) checkInteractionOptions(ctx context.Context, v *validator, field string, guildID snowflake.ID, defs []opcodes.CommandOption, got []opcodes.InteractionOption, resolved *opcodes.Resolved) error {
-	seen := map[string]bool{}
-	for i, o := range got {
-		f := fmt.Sprintf("%s.%d", field, i)
-		var d *opcodes.CommandOption
-		for j := range defs {
-			if defs[j].Name == o.Name {
-				d = &defs[j]
-			}
-		}
-		if d == nil || seen[o.Name] {
-			v.add(f+".name", "APPLICATION_COMMAND_OPTION_UNKNOWN", "Unknown option")
-			continue
-		}
-		seen[o.Name] = true
-		if o.Type != d.Type {
-			v.add(f+".type", "APPLICATION_COMMAND_OPTION_TYPE_INVALID", fmt.Sprintf("Option type must be %d.", d.Type))
-			continue
-		}
-		if d.Type == opcodes.OptionSubCommand || d.Type == opcodes.OptionSubCommandGroup {
-			if len(got) != 1 {
-				v.add(field, "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Exactly one subcommand must be given.")
-			}
-			if err := s.checkInteractionOptions(ctx, v, f+".options", guildID, d.Options, o.Options, resolved); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := s.checkOptionValue(ctx, v, f+".value", guildID, d, o.Value, resolved); err != nil {
-			return err
-		}
-	}
-	for _, d := range defs {
-		if d.Type == opcodes.OptionSubCommand || d.Type == opcodes.OptionSubCommandGroup {
-			if len(got) == 0 {
-				v.add(field, "BASE_TYPE_REQUIRED", "This field is required")
-				return nil
-			}
-			continue
-		}
-		if d.Required && !seen[d.Name] {
-			v.add(field, "APPLICATION_COMMAND_OPTION_REQUIRED", fmt.Sprintf("Option %q is required.", d.Name))
-		}
-	}
-	return nil
-}
-
-// checkOptionValue checks one value against its option's type and constraints.
-func (s *Service) checkOptionValue(ctx context.Context, v *validator, f string, guildID snowflake.ID, d *opcodes.CommandOption, raw json.RawMessage, resolved *opcodes.Resolved) error {
-	bad := func(msg string) { v.add(f, "APPLICATION_COMMAND_OPTION_VALUE_INVALID", msg) }
-	switch d.Type {
-	case opcodes.OptionString:
-		var x string
-		if json.Unmarshal(raw, &x) != nil {
-			bad("Value must be a string.")
-			return nil
-		}
-		n := len([]rune(x))
-		if (d.MinLength != nil && n < *d.MinLength) || (d.MaxLength != nil && n > *d.MaxLength) || n > 6000 {
-			bad("Value has the wrong length.")
-		}
-	case opcodes.OptionInteger, opcodes.OptionNumber:
-		var x float64
-		if json.Unmarshal(raw, &x) != nil || math.IsNaN(x) {
-			bad("Value must be a number.")
-			return nil
-		}
-		if d.Type == opcodes.OptionInteger && (x != math.Trunc(x) || math.Abs(x) > 1<<53) {
-			bad("Value must be an integer.")
-			return nil
-		}
-		if (d.MinValue != nil && x < *d.MinValue) || (d.MaxValue != nil && x > *d.MaxValue) {
-			bad("Value is out of range.")
-		}
-	case opcodes.OptionBoolean:
-		var x bool
-		if json.Unmarshal(raw, &x) != nil {
-			bad("Value must be a boolean.")
-		}
-		return nil
-	case opcodes.OptionUser, opcodes.OptionChannel, opcodes.OptionRole, opcodes.OptionMentionable:
-		var x snowflake.ID
-		if json.Unmarshal(raw, &x) != nil || x == 0 {
-			bad("Value must be a snowflake.")
-			return nil
-		}
-		return s.resolveOption(ctx, v, f, guildID, d, x, resolved)
-	default:
-		bad("Option type is not supported.")
-		return nil
-	}
-	if len(d.Choices) > 0 {
-		ok := false
-		for _, c := range d.Choices {
-			var a, b any
-			if json.Unmarshal(c.Value, &a) == nil && json.Unmarshal(raw, &b) == nil && a == b {
-				ok = true
-			}
-		}
-		if !ok {
-			bad("Value must be one of the option's choices.")
-		}
-	}
-	return nil
-}
-
-// resolveOption checks that a user, channel or role value exists (in the guild) and adds it
-// to resolved.
-func (s *Service) resolveOption(ctx context.Context, v *validator, f string, guildID snowflake.ID, d *opcodes.CommandOption, id snowflake.ID, resolved *opcodes.Resolved) error {
-	if d.Type == opcodes.OptionUser || d.Type == opcodes.OptionMentionable {
-		u, err := s.getUser(ctx, id)
-		if err == nil {
-			if resolved.Users == nil {
-				resolved.Users = map[snowflake.ID]opcodes.User{}
-			}
-			resolved.Users[id] = userShape(u)
-			if m, err := s.store.Members().Get(ctx, guildID, id); err == nil {
-				ms := memberShape(m, nil)
-				if resolved.Members == nil {
-					resolved.Members = map[snowflake.ID]opcodes.Member{}
-				}
-				resolved.Members[id] = ms
-			} else if !errors.Is(err, storage.ErrNotFound) {
-				return fmt.Errorf("load member: %w", err)
-			}
-			return nil
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("load user: %w", err)
-		}
-		if d.Type == opcodes.OptionUser {
-			v.add(f, "APPLICATION_COMMAND_OPTION_VALUE_INVALID", "Unknown user.")
-			return nil
-		}
-	}
-	if d.Type == opcodes.OptionRole || d.Type == opcodes.OptionMentionable {
-		r, err := s.store.Roles().Get(ctx, guildID, id)
-		if err == nil {
-			if resolved.Roles == nil {
-				resolved.Roles = map[snowflake.ID]opcodes.Role{}
-			}
-			resolved.Roles[id] = roleShape(r)
-			return nil
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("load role: %w", err)
-		}
-		v.add(f, "APPLICATION_COMMAND_OPTION_VALUE_INVALID", "Unknown role.")
-		return nil
-	}
-	ch, err := s.store.Channels().Get(ctx, id)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("load channel: %w", err)
-	}
-	if err != nil || ch.GuildID != guildID || (len(d.ChannelTypes) > 0 && !containsType(d.ChannelTypes, opcodes.ChannelType(ch.Type))) {
-		v.add(f, "APPLICATION_COMMAND_OPTION_VALUE_INVALID", "Unknown channel.")
-		return nil
-	}
-	if resolved.Channels == nil {
-		resolved.Channels = map[snowflake.ID]opcodes.Channel{}
-	}
-	resolved.Channels[id] = channelShape(ch)
-	return nil
-}
-
-func containsType(ts []opcodes.ChannelType, t opcodes.ChannelType) bool {
-	for _, x := range ts {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
-
-// InteractionCallback is POST /interactions/{id}/{token}/callback: the application's initial
-// response, once, within 3 seconds of the interaction. Types 4 (a reply message) and 5 (a
-// deferred reply: a LOADING message) post a CHAT_INPUT_COMMAND message in the interaction's
-// channel, authored by the bot through the application's webhook, with MESSAGE_CREATE.
-// withResponse returns the callback object (Discord's ?with_response=true); otherwise the
-// answer is nil (204).
-func (s *Service) InteractionCallback(ctx context.Context, id snowflake.ID, token string, p InteractionCallbackParams, withResponse bool) (*opcodes.InteractionCallbackResponse, error) {
-	var v validator
-	var msg MessageParams
-	if p.Data != nil {
-		msg = *p.Data
-	}
-	switch p.Type {
-	case opcodes.CallbackChannelMessageWithSource, opcodes.CallbackDeferredChannelMessageWithSource:
-	default:
-		v.add("type", "BASE_TYPE_CHOICES", "Value must be one of (4, 5).")
-	}
-	if msg.Flags&opcodes.MessageFlagEphemeral != 0 {
-		// Parley cannot yet deliver a message to the invoker alone.
-		v.add("data.flags", "MESSAGE_FLAGS_INVALID", "Ephemeral responses are not supported by this server")
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	it, err := s.interactions.claim(id, token, s.now())
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.respond(ctx, it, p.Type, msg)
-	if err != nil {
-		s.interactions.release(id)
-		return nil, err
-	}
-	s.interactions.setResponse(id, m.ID)
-	if !withResponse {
-		return nil, nil
-	}
-	return &opcodes.InteractionCallbackResponse{
-		Interaction: opcodes.InteractionCallback{ID: it.id, Type: opcodes.InteractionApplicationCommand,
-			ResponseMessageID: m.ID, ResponseMessageLoading: m.Flags&opcodes.MessageFlagLoading != 0},
-		Resource: &opcodes.CallbackResource{Type: p.Type, Message: &m},
-	}, nil
-}
-
-// respond posts the reply message of a claimed interaction.
-func (s *Service) respond(ctx context.Context, it interaction, t opcodes.InteractionCallbackType, msg MessageParams) (opcodes.Message, error) {
-	ch, err := s.store.Channels().Get(ctx, it.channelID)
-	if err != nil {
-		return opcodes.Message{}, notFound(err, ErrUnknownChannel, "load channel")
-	}
-	u, err := s.getUser(ctx, it.userID)
-	if err != nil {
-		return opcodes.Message{}, notFound(err, ErrUnknownUser, "load invoker")
-	}
-	reply := &interactionReply{
-		meta: opcodes.MessageInteractionMetadata{ID: it.id, Type: opcodes.InteractionApplicationCommand,
-			User: userShape(u), Name: it.name, CommandType: opcodes.CommandChatInput,
-			AuthorizingIntegrationOwners: map[opcodes.IntegrationType]snowflake.ID{opcodes.IntegrationGuildInstall: it.guildID}},
-		legacy: opcodes.MessageInteraction{ID: it.id, Type: opcodes.InteractionApplicationCommand, Name: it.name, User: userShape(u)},
-	}
-	if t == opcodes.CallbackDeferredChannelMessageWithSource {
-		// A deferred response's data may only carry flags; the content comes with the edit.
-		reply.deferred, reply.flags = true, opcodes.MessageFlagLoading
-		msg = MessageParams{Flags: msg.Flags}
-	}
-	return s.createMessage(ctx, ch, author{
-		userID:        it.appID,
-		webhookID:     it.appID,
-		applicationID: it.appID,
-		perms:         webhookPerms,
-		reply:         reply,
-	}, msg)
-}
-
-// byToken finds a live interaction (within interactionTTL) of appID by its token.
-func (st *interactionStore) byToken(appID snowflake.ID, token string, now time.Time) (interaction, bool) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for _, it := range st.byID {
-		if it.appID == appID && subtle.ConstantTimeCompare([]byte(it.token), []byte(token)) == 1 && now.Sub(it.created) <= interactionTTL {
-			return *it, true
-		}
-	}
-	return interaction{}, false
-}
-
-// EditOriginalInteractionResponse is PATCH /webhooks/{application_id}/{interaction_token}/messages/@original:
-// the application edits its initial reply (for 15 minutes); a deferred reply loses its
-// LOADING flag. An unknown or expired token is Discord's 10015 Unknown Webhook; an
-// interaction without a reply yet, 10008 Unknown Message.
-func (s *Service) EditOriginalInteractionResponse(ctx context.Context, appID snowflake.ID, token string, p EditMessageParams) (opcodes.Message, error) {
-	it, ok := s.interactions.byToken(appID, token, s.now())
-	if !ok {
-		return opcodes.Message{}, ErrUnknownWebhook
-	}
-	if it.responseID == 0 {
-		return opcodes.Message{}, ErrUnknownMessage
-	}
-	ch, err := s.store.Channels().Get(ctx, it.channelID)
-	if err != nil {
-		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "load channel")
-	}
-	m, err := s.store.Messages().Get(ctx, it.channelID, it.responseID)
-	if err != nil {
-		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "load reply")
-	}
-	m.Flags &^= opcodes.MessageFlagLoading
-	return s.editMessage(ctx, ch, m, author{userID: appID, webhookID: appID, applicationID: appID, perms: webhookPerms}, true, p)
-}
-
-// followUp is POST /webhooks/{application_id}/{interaction_token}: another reply message,
-// for 15 minutes after the interaction and only once it has its initial response (before,
-// Discord answers 10015 Unknown Webhook).
-func (s *Service) followUp(ctx context.Context, it interaction, p MessageParams) (opcodes.Message, error) {
-	if !it.acked {
-		return opcodes.Message{}, ErrUnknownWebhook
-	}
-	if p.Flags&opcodes.MessageFlagEphemeral != 0 {
-		var v validator
-		v.add("flags", "MESSAGE_FLAGS_INVALID", "Ephemeral responses are not supported by this server")
-		return opcodes.Message{}, v.err()
-	}
-	return s.respond(ctx, it, opcodes.CallbackChannelMessageWithSource, p)
-}

@@ -119,9 +119,10 @@ func (s *Service) setEndpointURL(ctx context.Context, v *validator, a *storage.A
 
 // verifyEndpoint runs Discord's two checks against url.
 func (s *Service) verifyEndpoint(ctx context.Context, appID snowflake.ID, key ed25519.PrivateKey, url string) error {
+	pingID := s.ids.Next()
 	ping, err := json.Marshal(opcodes.Interaction{
-		ID: s.ids.Next(), ApplicationID: appID, Type: opcodes.InteractionPing,
-		Token: newInteractionToken(), Version: 1, Entitlements: []json.RawMessage{},
+		ID: pingID, ApplicationID: appID, Type: opcodes.InteractionPing,
+		Token: newInteractionToken(pingID), Version: 1, Entitlements: []json.RawMessage{},
 		AuthorizingIntegrationOwners: map[opcodes.IntegrationType]snowflake.ID{},
 	})
 	if err != nil {
@@ -163,7 +164,7 @@ func truncate(b []byte, n int) string {
 // interactions endpoint URL if it has one, else INTERACTION_CREATE to its bot's sessions.
 // The POST runs off the caller's goroutine (POST /interactions answers at once, as on
 // Discord) and is bounded by the endpoint client; its failure only fails the interaction.
-func (s *Service) deliverInteraction(ctx context.Context, app storage.Application, it *interaction, out opcodes.Interaction) {
+func (s *Service) deliverInteraction(ctx context.Context, app storage.Application, out opcodes.Interaction) {
 	if app.InteractionsEndpointURL == "" {
 		s.publishInteraction(ctx, out)
 		return
@@ -177,14 +178,14 @@ func (s *Service) deliverInteraction(ctx context.Context, app storage.Applicatio
 	s.deliveries.Add(1)
 	go func() {
 		defer s.deliveries.Done()
-		if err := s.postInteraction(ctx, app, it, body); err != nil {
-			s.log.InfoContext(ctx, "interaction delivery failed", "application_id", app.ID, "interaction_id", it.id, "err", err)
+		if err := s.postInteraction(ctx, app, out.ID, out.Token, body); err != nil {
+			s.log.InfoContext(ctx, "interaction delivery failed", "application_id", app.ID, "interaction_id", out.ID, "err", err)
 		}
 	}()
 }
 
 // postInteraction POSTs one interaction and applies the answer as its initial response.
-func (s *Service) postInteraction(ctx context.Context, app storage.Application, it *interaction, body []byte) error {
+func (s *Service) postInteraction(ctx context.Context, app storage.Application, id snowflake.ID, token string, body []byte) error {
 	key, err := s.signingKey(ctx, app.ID)
 	if err != nil {
 		return err
@@ -200,7 +201,7 @@ func (s *Service) postInteraction(ctx context.Context, app storage.Application, 
 	if err != nil {
 		return err
 	}
-	if _, err := s.InteractionCallback(ctx, it.id, it.token, p, false); err != nil {
+	if _, err := s.InteractionCallback(ctx, id, token, p, false); err != nil {
 		return fmt.Errorf("apply endpoint answer: %w", err)
 	}
 	return nil
@@ -274,12 +275,7 @@ func decodeMultipartAnswer(body []byte, boundary string) (InteractionCallbackPar
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return p, fmt.Errorf("%w: payload_json: %v", errEndpointAnswer, err)
 	}
-	if len(files) > 0 {
-		if p.Data == nil {
-			p.Data = &MessageParams{}
-		}
-		p.Data.Files = files
-	}
+	p.Files = files
 	return p, nil
 }
 

@@ -57,11 +57,21 @@ func (f *interactionFixture) invoke(t *testing.T, actor snowflake.ID, p guilds.I
 	if err := f.svc.CreateInteraction(f.ctx, actor, p); err != nil {
 		t.Fatalf("create interaction: %v", err)
 	}
-	ev := bwOneEvent(t, f.fixture, mark, opcodes.EventInteractionCreate)
-	if len(ev.UserIDs) != 1 || ev.UserIDs[0] != f.app || ev.GuildID != 0 {
-		t.Fatalf("INTERACTION_CREATE scope = guild %v users %v, want the app's bot only", ev.GuildID, ev.UserIDs)
+	evs := bwEventsSince(f.fixture, mark, opcodes.EventInteractionCreate)
+	if len(evs) != 2 {
+		t.Fatalf("INTERACTION_CREATE events = %+v, want the invoker's and the bot's", evs)
 	}
-	return eventData[opcodes.Interaction](t, ev)
+	user, bot := evs[0], evs[1]
+	if len(user.UserIDs) != 1 || user.UserIDs[0] != actor {
+		t.Fatalf("user-side INTERACTION_CREATE scope = %v, want the invoker", user.UserIDs)
+	}
+	if ack := eventData[opcodes.InteractionAck](t, user); ack.ID == 0 || ack.Nonce != p.Nonce {
+		t.Fatalf("user-side INTERACTION_CREATE = %+v", ack)
+	}
+	if len(bot.UserIDs) != 1 || bot.UserIDs[0] != f.app || bot.GuildID != p.GuildID {
+		t.Fatalf("INTERACTION_CREATE scope = guild %v users %v, want the app's bot on the guild's shard", bot.GuildID, bot.UserIDs)
+	}
+	return eventData[opcodes.Interaction](t, bot)
 }
 
 func TestInteractionCreateAndReply(t *testing.T) {
@@ -89,7 +99,7 @@ func TestInteractionCreateAndReply(t *testing.T) {
 
 	mark := bwMark(f.fixture)
 	res, err := f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{
-		Type: opcodes.CallbackChannelMessageWithSource, Data: &guilds.MessageParams{Content: "hi"}}, true)
+		Type: opcodes.CallbackChannelMessageWithSource, Data: &guilds.InteractionCallbackData{MessageParams: guilds.MessageParams{Content: "hi"}}}, true)
 	if err != nil {
 		t.Fatalf("callback: %v", err)
 	}
@@ -183,7 +193,8 @@ func TestInteractionCreateErrors(t *testing.T) {
 		{"not in the guild", outsider, nil, guilds.ErrMissingAccess, ""},
 		{"bots cannot invoke", botUser, nil, guilds.ErrBotsForbidden, ""},
 		{"not a command interaction", f.owner, func(p *guilds.InteractionParams) { p.Type = opcodes.InteractionPing }, nil, "type"},
-		{"no guild", f.owner, func(p *guilds.InteractionParams) { p.GuildID = 0 }, nil, "guild_id"},
+		{"channel of another guild", f.owner, func(p *guilds.InteractionParams) { p.GuildID = f.guild.ID + 1 }, guilds.ErrUnknownChannel, ""},
+		{"no channel", f.owner, func(p *guilds.InteractionParams) { p.ChannelID = 0 }, nil, "channel_id"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -213,17 +224,22 @@ func TestInteractionNoViewChannel(t *testing.T) {
 
 func TestInteractionCallbackErrors(t *testing.T) {
 	f := newInteractionFixture(t)
-	reply := guilds.InteractionCallbackParams{Type: opcodes.CallbackChannelMessageWithSource, Data: &guilds.MessageParams{Content: "ok"}}
+	reply := guilds.InteractionCallbackParams{Type: opcodes.CallbackChannelMessageWithSource, Data: &guilds.InteractionCallbackData{MessageParams: guilds.MessageParams{Content: "ok"}}}
 
 	in := f.invoke(t, f.member, f.params(strOpt("text", "a")))
 	_, err := f.svc.InteractionCallback(f.ctx, in.ID, in.Token+"x", reply, false)
 	wantErr(t, err, guilds.ErrUnknownInteraction)
 	_, err = f.svc.InteractionCallback(f.ctx, in.ID+1, in.Token, reply, false)
 	wantErr(t, err, guilds.ErrUnknownInteraction)
-	_, err = f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{Type: 9}, false)
+	_, err = f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{Type: 42}, false)
 	wantValidation(t, err, "type")
+	// An autocomplete result does not answer a command; an update needs a component's message.
+	for _, ct := range []opcodes.InteractionCallbackType{opcodes.CallbackAutocompleteResult, opcodes.CallbackUpdateMessage, opcodes.CallbackDeferredUpdateMessage, opcodes.CallbackPong} {
+		_, err = f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{Type: ct}, false)
+		wantValidation(t, err, "type")
+	}
 	_, err = f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{
-		Type: opcodes.CallbackChannelMessageWithSource, Data: &guilds.MessageParams{Content: "secret", Flags: opcodes.MessageFlagEphemeral}}, false)
+		Type: opcodes.CallbackChannelMessageWithSource, Data: &guilds.InteractionCallbackData{MessageParams: guilds.MessageParams{Content: "secret", Flags: 1 << 1}}}, false)
 	wantValidation(t, err, "data.flags")
 	// A failed response (empty message) does not use up the interaction.
 	_, err = f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{Type: opcodes.CallbackChannelMessageWithSource}, false)
@@ -248,28 +264,28 @@ func TestInteractionCallbackErrors(t *testing.T) {
 	wantErr(t, err, guilds.ErrUnknownInteraction)
 }
 
-func TestEditOriginalInteractionResponse(t *testing.T) {
+func TestEditOriginalInteractionMessage(t *testing.T) {
 	f := newInteractionFixture(t)
 	in := f.invoke(t, f.member, f.params(strOpt("text", "x")))
 	content := "done"
-	_, err := f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token, guilds.EditMessageParams{Content: &content})
+	_, err := f.svc.EditWebhookMessage(f.ctx, f.app, in.Token, 0, guilds.EditMessageParams{Content: &content})
 	wantErr(t, err, guilds.ErrUnknownMessage) // no reply yet
 	if _, err := f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{Type: opcodes.CallbackDeferredChannelMessageWithSource}, false); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token+"x", guilds.EditMessageParams{Content: &content})
+	_, err = f.svc.EditWebhookMessage(f.ctx, f.app, in.Token+"x", 0, guilds.EditMessageParams{Content: &content})
 	wantErr(t, err, guilds.ErrUnknownWebhook)
-	_, err = f.svc.EditOriginalInteractionResponse(f.ctx, f.app+1, in.Token, guilds.EditMessageParams{Content: &content})
+	_, err = f.svc.EditWebhookMessage(f.ctx, f.app+1, in.Token, 0, guilds.EditMessageParams{Content: &content})
 	wantErr(t, err, guilds.ErrUnknownWebhook)
 	mark := bwMark(f.fixture)
-	m, err := f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token, guilds.EditMessageParams{Content: &content})
+	m, err := f.svc.EditWebhookMessage(f.ctx, f.app, in.Token, 0, guilds.EditMessageParams{Content: &content})
 	if err != nil || m.Content != "done" || m.Flags&opcodes.MessageFlagLoading != 0 || m.Author.ID != f.app {
 		t.Fatalf("edit = %+v, %v", m, err)
 	}
 	bwOneEvent(t, f.fixture, mark, opcodes.EventMessageUpdate)
 	// The token lasts 15 minutes.
 	f.clock.advance(15*time.Minute + time.Second)
-	_, err = f.svc.EditOriginalInteractionResponse(f.ctx, f.app, in.Token, guilds.EditMessageParams{Content: &content})
+	_, err = f.svc.EditWebhookMessage(f.ctx, f.app, in.Token, 0, guilds.EditMessageParams{Content: &content})
 	wantErr(t, err, guilds.ErrUnknownWebhook)
 }
 
@@ -282,8 +298,6 @@ func TestInteractionFollowUp(t *testing.T) {
 	if _, err := f.svc.InteractionCallback(f.ctx, in.ID, in.Token, guilds.InteractionCallbackParams{Type: opcodes.CallbackDeferredChannelMessageWithSource}, false); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.ExecuteWebhook(f.ctx, f.app, in.Token, guilds.ExecuteWebhookParams{MessageParams: guilds.MessageParams{Content: "s", Flags: opcodes.MessageFlagEphemeral}})
-	wantValidation(t, err, "flags")
 	m, err := f.svc.ExecuteWebhook(f.ctx, f.app, in.Token, msg)
 	if err != nil || m.Content != "more" || m.Author.ID != f.app || m.Type != opcodes.MessageChatInputCommand || m.InteractionMetadata == nil || m.InteractionMetadata.ID != in.ID {
 		t.Fatalf("follow-up = %+v, %v", m, err)

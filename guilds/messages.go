@@ -80,6 +80,26 @@ type interactionReply struct {
 	deferred bool // a deferred response has no content yet
 	meta     opcodes.MessageInteractionMetadata
 	legacy   opcodes.MessageInteraction
+	msgType  opcodes.MessageType
+	// reference makes the message a reply (type 19) to a message of the channel.
+	reference *storage.MessageReference
+	// ephemeral messages are kept beside the interaction (never in history) and reach
+	// only the invoker's sessions.
+	ephemeral bool
+	eph       ephemeralRef
+}
+
+// ephemeralRef says where an ephemeral message lives and who sees it.
+type ephemeralRef struct {
+	interactionID, userID snowflake.ID
+	expires               time.Time
+}
+
+// storedInteraction is a message's Interaction document: interaction_metadata and the
+// deprecated interaction.
+type storedInteraction struct {
+	Meta   *opcodes.MessageInteractionMetadata `json:"m,omitempty"`
+	Legacy *opcodes.MessageInteraction         `json:"l,omitempty"`
 }
 
 var (
@@ -222,7 +242,10 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 		v.add("sticker_ids", "STICKER_INVALID", "Invalid sticker")
 	}
 	nonce := normaliseNonce(&v, p.Nonce)
-	const creatableFlags = opcodes.MessageFlagSuppressEmbeds | opcodes.MessageFlagSuppressNotification
+	creatableFlags := opcodes.MessageFlagSuppressEmbeds | opcodes.MessageFlagSuppressNotification
+	if a.reply != nil {
+		creatableFlags |= opcodes.MessageFlagEphemeral | flagComponentsV2
+	}
 	if p.Flags&^creatableFlags != 0 {
 		v.add("flags", "MESSAGE_FLAGS_INVALID", "Invalid message flags")
 	}
@@ -284,8 +307,9 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 		Flags:         p.Flags,
 	}
 	if a.reply != nil {
-		m.Type = int(opcodes.MessageChatInputCommand)
+		m.Type = int(a.reply.msgType)
 		m.Flags |= a.reply.flags
+		m.Interaction, _ = json.Marshal(storedInteraction{Meta: &a.reply.meta, Legacy: &a.reply.legacy})
 	}
 	var refAuthor snowflake.ID
 	if ref := p.MessageReference; ref != nil && ref.MessageID != nil {
@@ -308,6 +332,9 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 			vr.add("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
 			return opcodes.Message{}, vr.err()
 		}
+	}
+	if a.reply != nil && a.reply.reference != nil && m.Reference == nil {
+		m.Type, m.Reference = int(opcodes.MessageReply), a.reply.reference
 	}
 	if len(p.Embeds) > 0 {
 		for i := range p.Embeds {
@@ -337,7 +364,12 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 		}
 	}
 	// Create also moves the channel's last_message_id, in the same transaction.
-	if err := s.store.Messages().Create(ctx, m); err != nil {
+	if a.reply != nil && a.reply.ephemeral {
+		err = s.putEphemeral(ctx, a.reply.eph, m)
+	} else {
+		err = s.store.Messages().Create(ctx, m)
+	}
+	if err != nil {
 		s.dropUploads(ctx, m.ID, rows)
 		return opcodes.Message{}, fmt.Errorf("create message: %w", err)
 	}
@@ -348,9 +380,9 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 	if err != nil {
 		return opcodes.Message{}, err
 	}
-	if a.reply != nil {
-		meta, legacy := a.reply.meta, a.reply.legacy
-		out[0].InteractionMetadata, out[0].Interaction = &meta, &legacy
+	if a.reply != nil && a.reply.ephemeral {
+		s.publishEphemeral(ctx, opcodes.EventMessageCreate, ch, a.reply.eph.userID, out[0])
+		return out[0], nil
 	}
 	s.publishMessage(ctx, opcodes.EventMessageCreate, ch, m, out[0])
 	if len(hits) > 0 {
@@ -632,6 +664,12 @@ func (s *Service) messageShape(m storage.Message, users map[snowflake.ID]storage
 			o.Mentions = append(o.Mentions, userShape(u))
 		}
 	}
+	if len(m.Interaction) > 0 {
+		var si storedInteraction
+		if json.Unmarshal(m.Interaction, &si) == nil {
+			o.InteractionMetadata, o.Interaction = si.Meta, si.Legacy
+		}
+	}
 	if m.Reference != nil {
 		o.MessageReference = &opcodes.MessageReference{
 			Type: ptrInt(m.Reference.Type), MessageID: ptrID(m.Reference.MessageID),
@@ -827,7 +865,12 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 	if err := s.putUploads(ctx, rows); err != nil {
 		return opcodes.Message{}, err
 	}
-	if err := s.store.Messages().Update(ctx, m); err != nil {
+	if a.reply != nil && a.reply.ephemeral {
+		err = s.putEphemeral(ctx, a.reply.eph, m)
+	} else {
+		err = s.store.Messages().Update(ctx, m)
+	}
+	if err != nil {
 		s.dropUploads(ctx, m.ID, rows)
 		return opcodes.Message{}, notFound(err, ErrUnknownMessage, "update message")
 	}
@@ -841,6 +884,10 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 	out, err := s.messageShapes(ctx, a.userID, []storage.Message{m}, true)
 	if err != nil {
 		return opcodes.Message{}, err
+	}
+	if a.reply != nil && a.reply.ephemeral {
+		s.publishEphemeral(ctx, opcodes.EventMessageUpdate, ch, a.reply.eph.userID, out[0])
+		return out[0], nil
 	}
 	s.publishMessage(ctx, opcodes.EventMessageUpdate, ch, m, out[0])
 	if len(hits) > 0 {

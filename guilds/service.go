@@ -89,8 +89,6 @@ type Service struct {
 	// families caches each token family's revocation state.
 	families *ttlCache[string, bool]
 	botKey   []byte
-	// interactions holds the live interactions minted on this node (see interactions.go).
-	interactions interactionStore
 	// auditLog is the audit log's per-node bookkeeping (see audit.go).
 	auditLog auditState
 	// autoMod caches each guild's compiled auto moderation rules (see automod_match.go).

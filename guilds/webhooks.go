@@ -393,7 +393,9 @@ func (s *Service) auditWebhookUpdate(ctx context.Context, actor snowflake.ID, be
 // avatar hash for the CDN, and Parley does not fetch remote images, so the webhook's own
 // avatar is used.
 func (s *Service) ExecuteWebhook(ctx context.Context, id snowflake.ID, token string, p ExecuteWebhookParams) (opcodes.Message, error) {
-	if it, ok := s.interactions.byToken(id, token, s.now()); ok {
+	if it, ok, err := s.liveInteraction(ctx, id, token); err != nil {
+		return opcodes.Message{}, err
+	} else if ok {
 		return s.followUp(ctx, it, p.MessageParams)
 	}
 	w, err := s.webhookByToken(ctx, id, token)

@@ -58,6 +58,10 @@ func TestIntents(t *testing.T) {
 		{EventThreadListSync, false, IntentGuilds, true},
 		{EventThreadMemberUpdate, false, IntentGuilds, true},
 		{EventThreadMembersUpdate, false, IntentGuilds, true}, // others' changes also need GUILD_MEMBERS (gateway)
+		{EventInteractionSuccess, false, 0, false},
+		{EventInteractionFailure, false, 0, false},
+		{EventInteractionModalCreate, false, 0, false},
+		{EventApplicationCommandAutocompleteResponse, false, 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := EventIntent(tt.ev, tt.dm)

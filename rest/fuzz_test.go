@@ -8,6 +8,35 @@ import (
 	"github.com/parley-chat/parley/guilds"
 )
 
+// FuzzInteractionBody: any POST /interactions or callback body decodes into the interaction
+// params (every type's data: options, target, component values, modal components, choices)
+// or yields Discord's 50109 / 50035 answer; never a panic.
+func FuzzInteractionBody(f *testing.F) {
+	for _, s := range []string{
+		`{"type":2,"application_id":"1","channel_id":"2","nonce":"n","data":{"id":"3","name":"echo","type":1,"options":[{"name":"text","type":3,"value":"hi"}]}}`,
+		`{"type":4,"data":{"options":[{"name":"t","type":1,"options":[{"name":"x","type":3,"value":"h","focused":true}]}]}}`,
+		`{"type":3,"message_id":"1","data":{"custom_id":"go","component_type":2,"values":["a"]}}`,
+		`{"type":5,"data":{"id":"1","custom_id":"form","components":[{"type":1,"components":[{"type":4,"custom_id":"x","value":"y"}]}]}}`,
+		`{"type":2,"data":{"type":2,"target_id":"5","attachments":[{"id":"0"}]}}`,
+		`{"type":8,"data":{"choices":[{"name":"a","value":1}]}}`, `{"type":9,"data":{"custom_id":"m","title":"t","components":[]}}`,
+		`{"type":"2"}`, `{"data":[]}`, `{"type":2,"data":{"options":{}}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, v := range []any{&guilds.InteractionParams{}, &guilds.InteractionCallbackParams{}} {
+			err := decodeBody(body, v)
+			if err == nil {
+				continue
+			}
+			var ae *apiError
+			if !errors.As(err, &ae) || (ae.Code != 50109 && ae.Code != 50035) || ae.Status != 400 {
+				t.Fatalf("decodeBody(%q) = %v, want a 400 with 50109 or 50035", body, err)
+			}
+		}
+	})
+}
+
 // FuzzDecodeBody: any JSON body decodes into the params structs or yields Discord's 50109 /
 // 50035 answer; never a panic or another kind of error.
 func FuzzDecodeBody(f *testing.F) {

@@ -74,7 +74,7 @@ func TestInteractions(t *testing.T) {
 		}
 		cb := "/interactions/" + in.ID.String() + "/" + in.Token + "/callback"
 		wantErr(t, e.call(t, "POST", "/interactions/"+in.ID.String()+"/wrong/callback", "", map[string]any{"type": 4, "data": map[string]any{"content": "x"}}), 404, 10062)
-		fieldErr(t, wantErr(t, e.call(t, "POST", cb, "", map[string]any{"type": 4, "data": map[string]any{"content": "x", "flags": 64}}), 400, 50035), "data.flags")
+		fieldErr(t, wantErr(t, e.call(t, "POST", cb, "", map[string]any{"type": 4, "data": map[string]any{"content": "x", "flags": 2}}), 400, 50035), "data.flags")
 		r := want(t, e.call(t, "POST", cb+"?with_response=true", "", map[string]any{"type": 4, "data": map[string]any{"content": "pong"}}), 200).obj(t)
 		res := r["resource"].(map[string]any)
 		msg := res["message"].(map[string]any)
@@ -104,7 +104,11 @@ func TestInteractions(t *testing.T) {
 			t.Fatalf("edited %v", m)
 		}
 		fu := want(t, e.call(t, "POST", "/webhooks/"+w.appID+"/"+in.Token+"?wait=true", "", map[string]any{"content": "and more"}), 200).obj(t)
-		if str(fu, "content") != "and more" || fu["type"].(float64) != 20 || str(fu["author"].(map[string]any), "id") != w.appID {
+		// A follow-up replies (type 19) to the initial response and names it in its metadata.
+		ref, _ := fu["message_reference"].(map[string]any)
+		md, _ := fu["interaction_metadata"].(map[string]any)
+		if str(fu, "content") != "and more" || fu["type"].(float64) != 19 || str(fu["author"].(map[string]any), "id") != w.appID ||
+			str(ref, "message_id") != str(m, "id") || str(md, "original_response_message_id") != str(m, "id") {
 			t.Fatalf("follow-up %v", fu)
 		}
 	})

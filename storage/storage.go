@@ -54,6 +54,7 @@ type Store interface {
 	VoiceStates() VoiceStateStore
 	Activity() ActivityStore
 	ThreadMembers() ThreadMemberStore
+	Interactions() InteractionStore
 	// Close releases the backend's resources.
 	Close() error
 }
@@ -463,6 +464,9 @@ type Message struct {
 	PinnedAt        *time.Time
 	EditedAt        *time.Time
 	Reference       *MessageReference
+	// Interaction is the domain's JSON of what an interaction response carries
+	// (interaction_metadata and the deprecated interaction), stored verbatim.
+	Interaction json.RawMessage
 }
 
 // Page selects messages by keyset: at most one of Before, After, Around is non-zero.
@@ -877,4 +881,78 @@ type ActivityStore interface {
 	// ActiveAuthors returns the users who posted a message in the guild with an ID of at
 	// least since (a snowflake made from a time), in no particular order.
 	ActiveAuthors(ctx context.Context, guildID, since snowflake.ID) ([]snowflake.ID, error)
+}
+
+// Interaction is a live interaction: what a callback, a follow-up or an edit through the
+// interaction webhook needs, on whichever node it arrives. The token itself is never
+// stored, only its SHA-256 (TokenHash), so a read of the table cannot answer for a bot.
+type Interaction struct {
+	ID            snowflake.ID
+	ApplicationID snowflake.ID
+	Type          int
+	GuildID       snowflake.ID
+	ChannelID     snowflake.ID
+	UserID        snowflake.ID
+	TokenHash     []byte
+	CreatedAt     time.Time
+	// ExpiresAt ends the token's life (Discord: 15 minutes after creation).
+	ExpiresAt time.Time
+	// Acknowledged is set by Acknowledge only, once: the initial response was accepted.
+	Acknowledged bool
+	// ResponseType is the callback type of the initial response (0 until acknowledged).
+	ResponseType int
+	// ResponseMessageID is the message the initial response created or edited, if any.
+	ResponseMessageID snowflake.ID
+	// Data is the domain's JSON document (command, component message, nonce, ...), stored
+	// verbatim.
+	Data json.RawMessage
+}
+
+// InteractionMessage is a message only the invoking user sees (EPHEMERAL): it is never in
+// the channel's history, so it lives beside its interaction, editable and deletable through
+// the interaction webhook until ExpiresAt. Data is the domain's JSON of the message.
+type InteractionMessage struct {
+	ID            snowflake.ID
+	InteractionID snowflake.ID
+	UserID        snowflake.ID
+	ExpiresAt     time.Time
+	Data          json.RawMessage
+}
+
+// InteractionStore persists live interactions and their ephemeral messages, so that every
+// node of a cluster can answer for any of them, and the "only once, within 3 seconds" rule
+// of the initial response holds across nodes (Acknowledge is one conditional update).
+type InteractionStore interface {
+	// Create inserts it; ErrConflict on a duplicate ID or token hash.
+	Create(ctx context.Context, it Interaction) error
+	// Get returns an interaction by ID; ErrNotFound if absent (expired rows may still be
+	// returned until DeleteExpired removes them: the caller checks ExpiresAt).
+	Get(ctx context.Context, id snowflake.ID) (Interaction, error)
+	// GetByToken returns the application's interaction with that token hash that has not
+	// expired at now; ErrNotFound otherwise.
+	GetByToken(ctx context.Context, appID snowflake.ID, tokenHash []byte, now time.Time) (Interaction, error)
+	// Acknowledge marks the interaction answered with responseType if the token hash
+	// matches, it is not acknowledged yet and it was created at or after notBefore, in one
+	// conditional update, and returns it. ErrConflict if it was already acknowledged;
+	// ErrNotFound if there is no such interaction, the hash differs or it is too old.
+	Acknowledge(ctx context.Context, id snowflake.ID, tokenHash []byte, notBefore time.Time, responseType int) (Interaction, error)
+	// Release undoes an Acknowledge whose response could not be made, so the application
+	// may try again; ErrNotFound if absent.
+	Release(ctx context.Context, id snowflake.ID) error
+	// SetResponse records the message of the initial response; ErrNotFound if absent.
+	SetResponse(ctx context.Context, id, messageID snowflake.ID) error
+	// SetData replaces the domain's document (a modal's definition, once the response opened
+	// one); ErrNotFound if absent.
+	SetData(ctx context.Context, id snowflake.ID, data json.RawMessage) error
+	// PutMessage inserts or replaces an ephemeral message.
+	PutMessage(ctx context.Context, m InteractionMessage) error
+	// GetMessage returns an ephemeral message that has not expired at now; ErrNotFound
+	// otherwise.
+	GetMessage(ctx context.Context, id snowflake.ID, now time.Time) (InteractionMessage, error)
+	// DeleteMessage removes an ephemeral message; ErrNotFound if absent.
+	DeleteMessage(ctx context.Context, id snowflake.ID) error
+	// DeleteExpired removes at most limit interactions and at most limit ephemeral messages
+	// that expired at or before now, oldest first, and reports how many rows went: a bounded
+	// clean-up the domain can run on every new interaction.
+	DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error)
 }

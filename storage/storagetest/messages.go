@@ -25,6 +25,7 @@ func testMessages(t *testing.T, s storage.Store) {
 		Embeds:      json.RawMessage(`[ {"title": "a <b>",  "x":1} ]`),
 		Attachments: json.RawMessage(`[]`),
 		Nonce:       json.RawMessage(`"12345"`),
+		Interaction: json.RawMessage(`{"m": {"id": "1"}}`),
 		EditedAt:    ptr(at(3)),
 		Reference:   &storage.MessageReference{Type: 0, MessageID: sf(3), ChannelID: ch, GuildID: g},
 	}

@@ -47,6 +47,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"VoiceStates", testVoiceStates},
 		{"Activity", testActivity},
 		{"Threads", testThreads},
+		{"Interactions", testInteractions},
+		{"InteractionAckRace", testInteractionAckRace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

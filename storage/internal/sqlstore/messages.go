@@ -40,6 +40,7 @@ type messageDoc struct {
 	PinnedAt        *time.Time                `json:"pa,omitempty"`
 	EditedAt        *time.Time                `json:"ea,omitempty"`
 	Reference       *storage.MessageReference `json:"r,omitempty"`
+	Interaction     *string                   `json:"ix,omitempty"`
 }
 
 func rawString(r json.RawMessage) *string {
@@ -76,6 +77,7 @@ func scanMessage(r Row) (storage.Message, error) {
 		Mentions: d.Mentions, MentionRoles: d.MentionRoles,
 		Embeds: stringRaw(d.Embeds), Attachments: stringRaw(d.Attachments), Components: stringRaw(d.Components), Nonce: stringRaw(d.Nonce),
 		Flags: d.Flags, Pinned: d.Pinned, PinnedAt: d.PinnedAt, EditedAt: d.EditedAt, Reference: d.Reference,
+		Interaction: stringRaw(d.Interaction),
 	}, nil
 }
 
@@ -88,6 +90,7 @@ func messageData(m storage.Message) (string, error) {
 		TTS: m.TTS, MentionEveryone: m.MentionEveryone, Mentions: m.Mentions, MentionRoles: m.MentionRoles,
 		Embeds: rawString(m.Embeds), Attachments: rawString(m.Attachments), Components: rawString(m.Components), Nonce: rawString(m.Nonce),
 		Flags: m.Flags, Pinned: m.Pinned, PinnedAt: m.PinnedAt, EditedAt: m.EditedAt, Reference: m.Reference,
+		Interaction: rawString(m.Interaction),
 	})
 }
 

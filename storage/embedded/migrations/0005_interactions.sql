@@ -1,0 +1,29 @@
+-- Live interactions (15 minutes) and their ephemeral messages, shared by every node. The token
+-- is stored as its SHA-256 (hex); data is the domain's JSON document.
+CREATE TABLE interactions (
+	id INTEGER PRIMARY KEY,
+	application_id INTEGER NOT NULL,
+	type INTEGER NOT NULL,
+	guild_id INTEGER NOT NULL,
+	channel_id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	token_hash TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	acknowledged INTEGER NOT NULL DEFAULT 0,
+	response_type INTEGER NOT NULL DEFAULT 0,
+	response_message_id INTEGER NOT NULL DEFAULT 0,
+	data TEXT NOT NULL
+);
+CREATE UNIQUE INDEX interactions_token ON interactions (token_hash);
+CREATE INDEX interactions_expires ON interactions (expires_at);
+
+-- Ephemeral messages: visible to user_id only, never in a channel's history.
+CREATE TABLE interaction_messages (
+	id INTEGER PRIMARY KEY,
+	interaction_id INTEGER NOT NULL,
+	user_id INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL,
+	data TEXT NOT NULL
+);
+CREATE INDEX interaction_messages_expires ON interaction_messages (expires_at);
