@@ -29,7 +29,8 @@ func (c messageTap) Receive(_ context.Context, ev events.Event, _ bool) {
 		c <- m
 	}
 }
-func (messageTap) Gap() {}
+func (messageTap) Gap()  {}
+func (messageTap) Lost() {}
 
 func (c messageTap) next(t *testing.T) opcodes.Message {
 	t.Helper()
