@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/parley-chat/parley/guilds/events"
 	"github.com/parley-chat/parley/opcodes"
@@ -95,7 +94,7 @@ func (s *Service) InteractionCallback(ctx context.Context, id snowflake.ID, toke
 	case opcodes.CallbackAutocompleteResult:
 		checkChoices(&v, data.Choices)
 	case opcodes.CallbackModal:
-		modal = checkModal(&v, data)
+		modal = checkModal(&v, &data)
 	case opcodes.CallbackChannelMessageWithSource, opcodes.CallbackDeferredChannelMessageWithSource, opcodes.CallbackUpdateMessage:
 		const callbackFlags = opcodes.MessageFlagEphemeral | opcodes.MessageFlagSuppressEmbeds | opcodes.MessageFlagSuppressNotification | flagComponentsV2
 		if data.Flags&^callbackFlags != 0 {
@@ -174,14 +173,10 @@ func checkChoices(v *validator, cs []opcodes.CommandChoice) {
 // checkModal applies a modal's limits (custom_id 1–100, title 1–45, 1–5 top-level
 // components, each input with a custom_id of 1–100) and returns what a submission must
 // match. It checks the modal's frame, not every component field.
-func checkModal(v *validator, d InteractionCallbackData) *modalDoc {
-	v.length("data.custom_id", d.CustomID, 1, 100)
-	v.length("data.title", strings.TrimSpace(d.Title), 1, 45)
-	if n := len(d.Components); n < 1 || n > 5 {
-		v.add("data.components", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 5 in length.")
-	}
+func checkModal(v *validator, d *InteractionCallbackData) *modalDoc {
+	d.Components = validateModal(v, "data", d.CustomID, d.Title, d.Components)
 	m := &modalDoc{CustomID: d.CustomID}
-	walkComponents(d.Components, 0, func(c componentNode) {
+	walkComponents(rawComponents(d.Components), 0, func(c componentNode) {
 		switch c.Type {
 		case componentActionRow, componentLabel:
 			return
@@ -224,7 +219,7 @@ func (s *Service) performCallback(ctx context.Context, it *interaction, t opcode
 			return nil, notFound(err, ErrUnknownApplication, "load application")
 		}
 		d := opcodes.InteractionModalCreate{ID: it.ID, Nonce: it.doc.Nonce, ChannelID: it.ChannelID, CustomID: data.CustomID,
-			Title: data.Title, Components: data.Components, Application: opcodes.PartialApp{ID: app.ID, Name: app.Name, Icon: app.Icon}}
+			Title: data.Title, Components: rawComponents(data.Components), Application: opcodes.PartialApp{ID: app.ID, Name: app.Name, Icon: app.Icon}}
 		s.publish(ctx, events.Event{Name: opcodes.EventInteractionModalCreate, UserIDs: []snowflake.ID{it.UserID}}, d)
 		return res, nil
 	case opcodes.CallbackDeferredUpdateMessage:

@@ -26,8 +26,6 @@ const (
 	// componentDepth bounds how deep a walk of stored components goes (a container holds
 	// sections that hold buttons: three levels in Discord's deepest layout).
 	componentDepth = 8
-	// maxSelectValues is Discord's cap on a select's values.
-	maxSelectValues = 25
 )
 
 // componentNode is what a walk needs of one component of a stored message or modal.
@@ -65,6 +63,17 @@ func walkComponents(raw []json.RawMessage, depth int, fn func(componentNode)) {
 			}
 		}
 	}
+}
+
+// rawComponents re-encodes typed components for the walks above, which read stored messages.
+func rawComponents(comps []opcodes.Component) []json.RawMessage {
+	out := make([]json.RawMessage, 0, len(comps))
+	for _, c := range comps {
+		if b, err := json.Marshal(c); err == nil {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // findComponent returns the interactive component with customID.

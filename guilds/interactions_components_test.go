@@ -31,12 +31,22 @@ func rawComponents(t *testing.T, s string) []json.RawMessage {
 	return out
 }
 
+// typedComponents decodes s as a message's (or modal's) components.
+func typedComponents(t *testing.T, s string) []opcodes.Component {
+	t.Helper()
+	var out []opcodes.Component
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // componentMessage posts the app's reply carrying componentRows and returns it.
 func (f *interactionFixture) componentMessage(t *testing.T, flags int) opcodes.Message {
 	t.Helper()
 	in := f.invoke(t, f.member, f.params(strOpt("text", "x")))
 	cb := callback(opcodes.CallbackChannelMessageWithSource, "choose", flags)
-	cb.Data.Components = rawComponents(t, componentRows)
+	cb.Data.Components = typedComponents(t, componentRows)
 	return *f.answer(t, in, cb).Resource.Message
 }
 
@@ -57,7 +67,7 @@ func TestComponentClick(t *testing.T) {
 	// 7 edits the component's message.
 	mark := bwMark(f.fixture)
 	upd := callback(opcodes.CallbackUpdateMessage, "chosen", 0)
-	upd.Data.Components = []json.RawMessage{}
+	upd.Data.Components = []opcodes.Component{}
 	res := f.answer(t, in, upd)
 	if m := res.Resource.Message; m.ID != msg.ID || m.Content != "chosen" || len(m.Components) != 0 {
 		t.Fatalf("update = %+v", m)
@@ -149,7 +159,7 @@ func TestModal(t *testing.T) {
 	modal := func(custom, title string, comps string) guilds.InteractionCallbackParams {
 		d := &guilds.InteractionCallbackData{CustomID: custom, Title: title}
 		if comps != "" {
-			d.Components = rawComponents(t, comps)
+			d.Components = typedComponents(t, comps)
 		}
 		return guilds.InteractionCallbackParams{Type: opcodes.CallbackModal, Data: d}
 	}

@@ -45,7 +45,7 @@ type MessageParams struct {
 	Embed            *opcodes.Embed            `json:"embed"` // legacy single embed
 	AllowedMentions  *AllowedMentions          `json:"allowed_mentions"`
 	MessageReference *opcodes.MessageReference `json:"message_reference"`
-	Components       []json.RawMessage         `json:"components"`
+	Components       []opcodes.Component       `json:"components"`
 	StickerIDs       []snowflake.ID            `json:"sticker_ids"`
 	Flags            int                       `json:"flags"`
 	Poll             json.RawMessage           `json:"poll"`
@@ -63,6 +63,8 @@ type author struct {
 	webhookAvatar *string
 	applicationID snowflake.ID
 	perms         opcodes.Permissions // in the channel
+	// passive: a webhook no application owns, which may send only non-interactive components.
+	passive bool
 	// reply is set on an interaction response: the message is the bot's (author userID)
 	// posted through the application's webhook.
 	reply *interactionReply
@@ -242,16 +244,21 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 		v.add("sticker_ids", "STICKER_INVALID", "Invalid sticker")
 	}
 	nonce := normaliseNonce(&v, p.Nonce)
-	creatableFlags := opcodes.MessageFlagSuppressEmbeds | opcodes.MessageFlagSuppressNotification
+	creatableFlags := opcodes.MessageFlagSuppressEmbeds | opcodes.MessageFlagSuppressNotification | opcodes.MessageFlagIsComponentsV2
 	if a.reply != nil {
-		creatableFlags |= opcodes.MessageFlagEphemeral | flagComponentsV2
+		creatableFlags |= opcodes.MessageFlagEphemeral
 	}
 	if p.Flags&^creatableFlags != 0 {
 		v.add("flags", "MESSAGE_FLAGS_INVALID", "Invalid message flags")
 	}
-	if len(p.Poll) > 0 && string(p.Poll) != "null" {
+	hasPoll := len(p.Poll) > 0 && string(p.Poll) != "null"
+	v2 := p.Flags&opcodes.MessageFlagIsComponentsV2 != 0
+	if v2 {
+		refuseLegacyFields(&v, p.Content != "", len(p.Embeds) > 0, len(p.StickerIDs) > 0, hasPoll)
+	} else if hasPoll {
 		v.add("poll", "POLL_UNSUPPORTED", "Polls are not supported by this server")
 	}
+	comps := checkComponents(&v, "components", componentRules{v2: v2, passive: a.passive}, p.Components)
 	if len(p.Files) > 0 && !a.perms.Has(opcodes.PermAttachFiles) {
 		return opcodes.Message{}, ErrMissingPermissions
 	}
@@ -344,16 +351,24 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 		}
 		m.Embeds, _ = json.Marshal(p.Embeds)
 	}
-	if len(p.Components) > 0 {
-		m.Components, _ = json.Marshal(p.Components)
+	mp := p
+	if v2 {
+		mp.Content = componentTexts(comps)
 	}
-	if err := s.resolveMentions(ctx, ch, a, p, refAuthor, &m); err != nil {
+	if err := s.resolveMentions(ctx, ch, a, mp, refAuthor, &m); err != nil {
 		return opcodes.Message{}, err
 	}
 	// Files go in first, so a stored message never lists a missing file; if the message
 	// write fails, they are removed again.
 	metas, rows := s.assignUploads(ch.ID, m.ID, uploads)
 	m.Attachments = encodeAttachments(metas)
+	if len(comps) > 0 {
+		s.linkMedia(&v, "components", comps, metas)
+		if err := v.err(); err != nil {
+			return opcodes.Message{}, err
+		}
+		m.Components, _ = json.Marshal(comps)
+	}
 	if err := s.putUploads(ctx, rows); err != nil {
 		return opcodes.Message{}, err
 	}
@@ -389,6 +404,19 @@ func (s *Service) createMessage(ctx context.Context, ch storage.Channel, a autho
 		s.runAutoMod(ctx, ch, a.userID, m.ID, m.Content, hits)
 	}
 	return out[0], nil
+}
+
+// refuseLegacyFields is Discord's answer to an IS_COMPONENTS_V2 message that also has content,
+// embeds, stickers or a poll: text and media go in components instead.
+func refuseLegacyFields(v *validator, content, embeds, stickers, poll bool) {
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"content", content}, {"embeds", embeds}, {"sticker_ids", stickers}, {"poll", poll}} {
+		if f.set {
+			v.add(f.name, legacyFieldsV2, "The '"+f.name+"' field cannot be used when using MessageFlags.IS_COMPONENTS_V2")
+		}
+	}
 }
 
 // normaliseNonce accepts an integer or a string of at most 25 characters.
@@ -650,7 +678,7 @@ func (s *Service) messageShape(m storage.Message, users map[snowflake.ID]storage
 		o.Attachments = as
 	}
 	if len(m.Components) > 0 {
-		_ = json.Unmarshal(m.Components, &o.Components)
+		o.Components = s.componentsOut(m.ChannelID, m.Components)
 	}
 	if m.WebhookID != 0 && m.AuthorID == 0 {
 		o.Author = opcodes.User{ID: m.WebhookID, Username: m.WebhookName, Discriminator: "0000", Avatar: m.WebhookAvatar, Bot: true}
@@ -754,12 +782,12 @@ func (s *Service) Messages(ctx context.Context, actor, channelID snowflake.ID, p
 
 // EditMessageParams is PATCH /channels/{id}/messages/{id}. Nil fields are left alone.
 type EditMessageParams struct {
-	Content         *string           `json:"content"`
-	Embeds          *[]opcodes.Embed  `json:"embeds"`
-	Embed           *opcodes.Embed    `json:"embed"`
-	Flags           *int              `json:"flags"`
-	AllowedMentions *AllowedMentions  `json:"allowed_mentions"`
-	Components      []json.RawMessage `json:"components"`
+	Content         *string             `json:"content"`
+	Embeds          *[]opcodes.Embed    `json:"embeds"`
+	Embed           *opcodes.Embed      `json:"embed"`
+	Flags           *int                `json:"flags"`
+	AllowedMentions *AllowedMentions    `json:"allowed_mentions"`
+	Components      []opcodes.Component `json:"components"`
 	// Attachments lists the attachments to keep (by ID) and describes new Files (by index);
 	// attachments it does not name are removed. Nil keeps them all.
 	Attachments *[]AttachmentParams `json:"attachments"`
@@ -824,18 +852,35 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 		}
 		m.Embeds, _ = json.Marshal(*p.Embeds)
 	}
-	if p.Components != nil {
-		m.Components, _ = json.Marshal(p.Components)
-	}
 	if p.Flags != nil {
-		// Only SUPPRESS_EMBEDS may be toggled; other flags keep their value.
+		// Only SUPPRESS_EMBEDS may be toggled, and the author may set IS_COMPONENTS_V2 (never
+		// clear it); other flags keep their value.
 		m.Flags = (m.Flags &^ opcodes.MessageFlagSuppressEmbeds) | (*p.Flags & opcodes.MessageFlagSuppressEmbeds)
+		if own {
+			m.Flags |= *p.Flags & opcodes.MessageFlagIsComponentsV2
+		}
+	}
+	v2 := m.Flags&opcodes.MessageFlagIsComponentsV2 != 0
+	var comps []opcodes.Component
+	if p.Components != nil {
+		if a.passive {
+			p.Components = nil
+		} else {
+			comps = checkComponents(&v, "components", componentRules{v2: v2}, p.Components)
+		}
+	}
+	if v2 {
+		refuseLegacyFields(&v, m.Content != "", len(m.Embeds) > 0 && string(m.Embeds) != "[]", false, false)
 	}
 	if err := v.err(); err != nil {
 		return opcodes.Message{}, err
 	}
+	hasComps := len(m.Components) > 0 && string(m.Components) != "[]"
+	if p.Components != nil {
+		hasComps = len(comps) > 0
+	}
 	if strings.TrimSpace(m.Content) == "" && (len(m.Embeds) == 0 || string(m.Embeds) == "[]") && m.Type == int(opcodes.MessageDefault) &&
-		(len(m.Components) == 0 || string(m.Components) == "[]") && len(attachments)+len(uploads) == 0 {
+		!hasComps && len(attachments)+len(uploads) == 0 {
 		return opcodes.Message{}, ErrEmptyMessage
 	}
 	var hits []autoModHit
@@ -848,8 +893,11 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 			return opcodes.Message{}, ErrAutoModBlocked
 		}
 	}
-	if p.Content != nil {
+	if p.Content != nil || (v2 && p.Components != nil) {
 		mp := MessageParams{Content: m.Content, AllowedMentions: p.AllowedMentions}
+		if v2 {
+			mp.Content = componentTexts(comps)
+		}
 		if err := s.resolveMentions(ctx, ch, a, mp, 0, &m); err != nil {
 			return opcodes.Message{}, err
 		}
@@ -859,8 +907,16 @@ func (s *Service) editMessage(ctx context.Context, ch storage.Channel, m storage
 		m.EditedAt = &now
 	}
 	metas, rows := s.assignUploads(ch.ID, m.ID, uploads)
+	all := append(attachments, metas...)
 	if p.Attachments != nil || len(rows) > 0 {
-		m.Attachments = encodeAttachments(append(attachments, metas...))
+		m.Attachments = encodeAttachments(all)
+	}
+	if p.Components != nil {
+		s.linkMedia(&v, "components", comps, all)
+		if err := v.err(); err != nil {
+			return opcodes.Message{}, err
+		}
+		m.Components, _ = json.Marshal(comps)
 	}
 	if err := s.putUploads(ctx, rows); err != nil {
 		return opcodes.Message{}, err

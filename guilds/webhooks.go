@@ -52,6 +52,9 @@ type ExecuteWebhookParams struct {
 	MessageParams
 	Username  string `json:"username"`
 	AvatarURL string `json:"avatar_url"`
+	// WithComponents is the with_components query parameter: without it a webhook no
+	// application owns has its components ignored; with it, it may send non-interactive ones.
+	WithComponents bool `json:"-"`
 }
 
 // validateWebhookName applies Discord's rules: 1–80 characters, not containing "clyde" or
@@ -208,6 +211,11 @@ func (s *Service) CreateWebhook(ctx context.Context, actor, channelID snowflake.
 		Name:      p.Name,
 		Avatar:    avatar,
 		Token:     randomString(webhookTokenLen, webhookTokenAlphabet),
+	}
+	// A webhook a bot creates belongs to its application (a bot's user ID is its
+	// application's), which lets it send interactive components.
+	if u, err := s.getUser(ctx, actor); err == nil && u.Bot {
+		w.ApplicationID = actor
 	}
 	if err := s.store.Webhooks().Create(ctx, w); err != nil {
 		return opcodes.Webhook{}, fmt.Errorf("create webhook: %w", err)
@@ -423,7 +431,12 @@ func (s *Service) ExecuteWebhook(ctx context.Context, id snowflake.ID, token str
 		}
 		return opcodes.Message{}, fmt.Errorf("load channel: %w", err)
 	}
+	passive := w.ApplicationID == 0
+	if passive && !p.WithComponents {
+		p.Components = nil
+	}
 	return s.createMessage(ctx, ch, author{
+		passive:       passive,
 		webhookID:     w.ID,
 		webhookName:   name,
 		webhookAvatar: w.Avatar,

@@ -17,7 +17,7 @@ import (
 //	GET    /webhooks/{webhook_id}/{webhook_token}    (no auth)
 //	PATCH  /webhooks/{webhook_id}/{webhook_token}    (no auth) {name?, avatar?}
 //	DELETE /webhooks/{webhook_id}/{webhook_token}    (no auth) → 204
-//	POST   /webhooks/{webhook_id}/{webhook_token}    (no auth) ?wait → message (wait=true) or 204
+//	POST   /webhooks/{webhook_id}/{webhook_token}    (no auth) ?wait ?with_components → message (wait=true) or 204
 func (s *Server) webhookRoutes() []*route {
 	type webhook struct {
 		ID snowflake.ID `path:"webhook_id"`
@@ -36,7 +36,8 @@ func (s *Server) webhookRoutes() []*route {
 	}
 	type execute struct {
 		withToken
-		Wait bool `query:"wait"`
+		Wait           bool `query:"wait"`
+		WithComponents bool `query:"with_components"`
 		withBody[guilds.ExecuteWebhookParams]
 	}
 	return []*route{
@@ -70,6 +71,7 @@ func (s *Server) webhookRoutes() []*route {
 		}),
 		// Without ?wait=true Discord answers 204: the nil result.
 		op("POST /webhooks/{webhook_id}/{webhook_token}", "execute_webhook", public, func(c *call, p execute) (*opcodes.Message, error) {
+			p.Body.WithComponents = p.WithComponents
 			m, err := s.svc.ExecuteWebhook(c.ctx, p.ID, p.Token, p.Body)
 			if err != nil || !p.Wait {
 				return nil, err
