@@ -47,6 +47,13 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"VoiceStates", testVoiceStates},
 		{"Activity", testActivity},
 		{"Threads", testThreads},
+		{"ScheduledEvents", testScheduledEvents},
+		{"Stickers", testStickers},
+		{"ApplicationEmojis", testApplicationEmojis},
+		{"StageInstances", testStageInstances},
+		{"Sounds", testSounds},
+		{"Images", testImages},
+		{"ContentGuildCascade", testContentGuildCascade},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
