@@ -95,7 +95,11 @@ func (s *Service) guildFull(ctx context.Context, g storage.Guild) (opcodes.Guild
 	if err != nil {
 		return opcodes.Guild{}, fmt.Errorf("list emojis: %w", err)
 	}
-	return guildShape(g, roles, emojis), nil
+	out := guildShape(g, roles, emojis)
+	if out.Stickers, err = s.guildStickers(ctx, g.ID); err != nil {
+		return opcodes.Guild{}, err
+	}
+	return out, nil
 }
 
 // Guild is GET /guilds/{id}; withCounts adds approximate member and presence counts.
@@ -376,18 +380,24 @@ func (s *Service) GuildCreate(ctx context.Context, guildID, userID snowflake.ID,
 		return opcodes.GuildCreate{}, err
 	}
 	gc := opcodes.GuildCreate{
-		Guild:                base,
-		JoinedAt:             opcodes.NewTimestamp(self.JoinedAt),
-		Large:                large,
-		MemberCount:          count,
-		VoiceStates:          []opcodes.VoiceState{},
-		Members:              make([]opcodes.Member, 0, len(members)),
-		Channels:             []opcodes.Channel{},
-		Threads:              []opcodes.Channel{},
-		Presences:            []opcodes.Presence{},
-		StageInstances:       []any{},
-		GuildScheduledEvents: []any{},
-		SoundboardSounds:     []any{},
+		Guild:       base,
+		JoinedAt:    opcodes.NewTimestamp(self.JoinedAt),
+		Large:       large,
+		MemberCount: count,
+		VoiceStates: []opcodes.VoiceState{},
+		Members:     make([]opcodes.Member, 0, len(members)),
+		Channels:    []opcodes.Channel{},
+		Threads:     []opcodes.Channel{},
+		Presences:   []opcodes.Presence{},
+	}
+	if gc.GuildScheduledEvents, err = s.guildCreateEvents(ctx, guildID, userID); err != nil {
+		return opcodes.GuildCreate{}, err
+	}
+	if gc.StageInstances, err = s.guildStages(ctx, guildID, userID); err != nil {
+		return opcodes.GuildCreate{}, err
+	}
+	if gc.SoundboardSounds, err = s.GuildSounds(ctx, guildID); err != nil {
+		return opcodes.GuildCreate{}, err
 	}
 	for _, m := range members {
 		if u, ok := users[m.UserID]; ok {

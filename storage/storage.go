@@ -625,6 +625,8 @@ type Emoji struct {
 type EmojiStore interface {
 	Create(ctx context.Context, e Emoji) error
 	Get(ctx context.Context, guildID, id snowflake.ID) (Emoji, error)
+	// GetByID returns an emoji by ID alone, with Image: the CDN path names no guild.
+	GetByID(ctx context.Context, id snowflake.ID) (Emoji, error)
 	// ListByGuild returns a guild's emojis in ID order, without Image.
 	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Emoji, error)
 	// Update replaces name, roles and availability; a nil Image keeps the stored image,

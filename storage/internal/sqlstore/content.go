@@ -57,6 +57,18 @@ func scanDocBlob[T any](r Row, set func(*T, []byte)) (T, error) {
 
 type scheduledEvents struct{ db Conn }
 
+// scanEvent decodes an event row; a recurrence rule stored as JSON null reads back as nil,
+// as it was written.
+func scanEvent(r Row) (storage.ScheduledEvent, error) {
+	e, err := scanDoc[storage.ScheduledEvent](r)
+	if string(e.Recurrence) == "null" {
+		e.Recurrence = nil
+	}
+	return e, err
+}
+
+func scanEventRows(r Rows) (storage.ScheduledEvent, error) { return scanEvent(r) }
+
 func (s scheduledEvents) Create(ctx context.Context, e storage.ScheduledEvent) error {
 	data, err := toJSON(e)
 	if err == nil {
@@ -70,7 +82,7 @@ func (s scheduledEvents) Create(ctx context.Context, e storage.ScheduledEvent) e
 }
 
 func (s scheduledEvents) Get(ctx context.Context, guildID, id snowflake.ID) (storage.ScheduledEvent, error) {
-	e, err := scanDoc[storage.ScheduledEvent](s.db.QueryRow(ctx,
+	e, err := scanEvent(s.db.QueryRow(ctx,
 		`SELECT data FROM scheduled_events WHERE guild_id = $1 AND id = $2`, int64(guildID), int64(id)))
 	if err != nil {
 		return e, fmt.Errorf("get scheduled event: %w", err)
@@ -79,7 +91,7 @@ func (s scheduledEvents) Get(ctx context.Context, guildID, id snowflake.ID) (sto
 }
 
 func (s scheduledEvents) ListByGuild(ctx context.Context, guildID snowflake.ID) ([]storage.ScheduledEvent, error) {
-	es, err := queryAll(ctx, s.db, scanDocRows[storage.ScheduledEvent],
+	es, err := queryAll(ctx, s.db, scanEventRows,
 		`SELECT data FROM scheduled_events WHERE guild_id = $1 ORDER BY id`, int64(guildID))
 	if err != nil {
 		return nil, fmt.Errorf("list scheduled events: %w", err)

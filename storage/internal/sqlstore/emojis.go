@@ -80,6 +80,14 @@ func (s emojis) Get(ctx context.Context, guildID, id snowflake.ID) (storage.Emoj
 	return e, nil
 }
 
+func (s emojis) GetByID(ctx context.Context, id snowflake.ID) (storage.Emoji, error) {
+	e, err := scanEmojiRow(s.db.QueryRow(ctx, `SELECT data, image FROM `+s.name()+` WHERE id = $1`, int64(id)), true)
+	if err != nil {
+		return e, fmt.Errorf("get emoji: %w", err)
+	}
+	return e, nil
+}
+
 func (s emojis) ListByGuild(ctx context.Context, guildID snowflake.ID) ([]storage.Emoji, error) {
 	es, err := queryAll(ctx, s.db, scanEmoji(false), `SELECT data FROM `+s.name()+` WHERE guild_id = $1 ORDER BY id`, int64(guildID))
 	if err != nil {
