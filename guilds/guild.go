@@ -42,6 +42,9 @@ func (s *Service) CreateGuild(ctx context.Context, actor snowflake.ID, p CreateG
 	}
 	now := s.now()
 	gid := s.ids.Next()
+	if icon != nil {
+		s.keepImage(ctx, CDNIcons, gid, *p.Icon)
+	}
 	general := storage.Channel{ID: s.ids.Next(), GuildID: gid, Type: int(opcodes.ChannelGuildText), Name: "general"}
 	g := storage.Guild{
 		ID: gid, Name: p.Name, OwnerID: owner.ID, Icon: icon, PreferredLocale: "en-US",
@@ -179,6 +182,8 @@ func (s *Service) ModifyGuild(ctx context.Context, actor, guildID snowflake.ID, 
 			h, err := imageHash(p.Icon.Value)
 			if err != nil {
 				v.add("icon", "IMAGE_INVALID", "Invalid image data")
+			} else {
+				s.keepImage(ctx, CDNIcons, g.ID, p.Icon.Value)
 			}
 			g.Icon = &h
 		}

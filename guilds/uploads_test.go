@@ -108,3 +108,41 @@ func FuzzStickerFormat(f *testing.F) {
 		_ = soundFormat(data)
 	})
 }
+
+// FuzzRenderImage: stored image bytes of any shape are served or converted without a panic,
+// and a conversion never produces an image larger than asked for.
+func FuzzRenderImage(f *testing.F) {
+	f.Add(pngBytes(f, 40, 20), "png", 16)
+	f.Add(gifBytes(f, 8, 8), "jpg", 0)
+	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "), "png", 32)
+	f.Add([]byte{0xFF, 0xD8, 0xFF, 0xDB}, "gif", 64)
+	f.Fuzz(func(t *testing.T, data []byte, ext string, size int) {
+		a, err := renderImage(data, ext, size)
+		if err != nil || a.ContentType == sniffImage(data) {
+			return
+		}
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(a.Data))
+		if err != nil {
+			t.Fatalf("converted to %s but undecodable: %v", a.ContentType, err)
+		}
+		if size > 0 && (cfg.Width > size || cfg.Height > size) {
+			t.Fatalf("size %d gave %dx%d", size, cfg.Width, cfg.Height)
+		}
+	})
+}
+
+func TestScaleDown(t *testing.T) {
+	a, err := renderImage(pngBytes(t, 100, 50), "png", 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := png.DecodeConfig(bytes.NewReader(a.Data))
+	if cfg.Width != 16 || cfg.Height != 8 {
+		t.Fatalf("scaled to %dx%d", cfg.Width, cfg.Height)
+	}
+	huge := pngBytes(t, 4, 4)
+	copy(huge[16:24], []byte{0, 0, 0x10, 0, 0, 0, 0x10, 0}) // header claims 4096 × 4096
+	if a, _ := renderImage(huge, "jpg", 16); a.ContentType != "image/png" {
+		t.Fatalf("an image beyond the pixel limit was decoded: %s", a.ContentType)
+	}
+}

@@ -209,6 +209,9 @@ func (s *Service) CreateWebhook(ctx context.Context, actor, channelID snowflake.
 		Avatar:    avatar,
 		Token:     randomString(webhookTokenLen, webhookTokenAlphabet),
 	}
+	if avatar != nil {
+		s.keepImage(ctx, CDNAvatars, w.ID, *p.Avatar)
+	}
 	if err := s.store.Webhooks().Create(ctx, w); err != nil {
 		return opcodes.Webhook{}, fmt.Errorf("create webhook: %w", err)
 	}
@@ -313,6 +316,9 @@ func (s *Service) ModifyWebhook(ctx context.Context, actor, id snowflake.ID, p M
 	if err := v.err(); err != nil {
 		return opcodes.Webhook{}, err
 	}
+	if p.Avatar.Set && !p.Avatar.Null && p.Avatar.Value != "" {
+		s.keepImage(ctx, CDNAvatars, w.ID, p.Avatar.Value)
+	}
 	if err := s.store.Webhooks().Update(ctx, w); err != nil {
 		return opcodes.Webhook{}, notFound(err, ErrUnknownWebhook, "update webhook")
 	}
@@ -340,6 +346,9 @@ func (s *Service) ModifyWebhookWithToken(ctx context.Context, id snowflake.ID, t
 	applyWebhook(&v, &w, ModifyWebhookParams{Name: p.Name, Avatar: p.Avatar})
 	if err := v.err(); err != nil {
 		return opcodes.Webhook{}, err
+	}
+	if p.Avatar.Set && !p.Avatar.Null && p.Avatar.Value != "" {
+		s.keepImage(ctx, CDNAvatars, w.ID, p.Avatar.Value)
 	}
 	if err := s.store.Webhooks().Update(ctx, w); err != nil {
 		return opcodes.Webhook{}, notFound(err, ErrUnknownWebhook, "update webhook")

@@ -43,5 +43,6 @@ func (s *Server) routes() {
 		s.handle(rt.method, rt.path, rt.auth, rt.uploads, rt.handler())
 	}
 	s.attachmentRoutes()
+	s.cdnRoutes()
 	s.indexRoutes()
 }
