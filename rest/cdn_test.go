@@ -69,7 +69,7 @@ func TestCDN(t *testing.T) {
 	ev := want(t, e.call(t, "POST", "/guilds/"+w.guildID+"/scheduled-events", b, map[string]any{"name": "Cover", "privacy_level": 2,
 		"entity_type": 3, "scheduled_start_time": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
 		"scheduled_end_time": time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339),
-		"entity_metadata": map[string]any{"location": "x"}, "image": uri}), 200).obj(t)
+		"entity_metadata":    map[string]any{"location": "x"}, "image": uri}), 200).obj(t)
 	get("/guild-events/"+str(ev, "id")+"/"+str(ev, "image")+".png", 200)
 
 	em := want(t, e.call(t, "POST", "/guilds/"+w.guildID+"/emojis", b, map[string]any{"name": "cdn", "image": uri}), 201).obj(t)
