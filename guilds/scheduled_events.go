@@ -347,6 +347,7 @@ func (s *Service) CreateScheduledEvent(ctx context.Context, actor, guildID snowf
 		return opcodes.ScheduledEvent{}, notFound(err, ErrUnauthorized, "load user")
 	}
 	out := eventShape(e, &creator)
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditScheduledEventCreate, ActorID: actor, TargetID: e.ID})
 	s.publishEvent(ctx, opcodes.EventScheduledEventCreate, e, out)
 	return out, nil
 }
@@ -486,6 +487,7 @@ func (s *Service) ModifyScheduledEvent(ctx context.Context, actor, guildID, even
 	if err := s.store.ScheduledEvents().Update(ctx, e); err != nil {
 		return opcodes.ScheduledEvent{}, notFound(err, ErrUnknownScheduledEvent, "update scheduled event")
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditScheduledEventUpdate, ActorID: actor, TargetID: e.ID})
 	out, err := s.eventShapes(ctx, []storage.ScheduledEvent{e}, false)
 	if err != nil {
 		return opcodes.ScheduledEvent{}, err
@@ -504,6 +506,7 @@ func (s *Service) DeleteScheduledEvent(ctx context.Context, actor, guildID, even
 	if err := s.store.ScheduledEvents().Delete(ctx, guildID, eventID); err != nil {
 		return notFound(err, ErrUnknownScheduledEvent, "delete scheduled event")
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditScheduledEventDelete, ActorID: actor, TargetID: e.ID})
 	out, err := s.eventShapes(ctx, []storage.ScheduledEvent{e}, false)
 	if err != nil {
 		s.log.WarnContext(ctx, "shape deleted event", "err", err)

@@ -237,6 +237,7 @@ func (s *Service) CreateSound(ctx context.Context, actor, guildID snowflake.ID, 
 		return opcodes.SoundboardSound{}, fmt.Errorf("create sound: %w", err)
 	}
 	out := soundShape(snd, &creator)
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditSoundboardSoundCreate, ActorID: actor, TargetID: snd.ID})
 	s.publish(ctx, events.Event{Name: opcodes.EventSoundboardSoundCreate, GuildID: guildID}, out)
 	return out, nil
 }
@@ -279,6 +280,7 @@ func (s *Service) ModifySound(ctx context.Context, actor, guildID, soundID snowf
 	if err != nil {
 		return opcodes.SoundboardSound{}, err
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditSoundboardSoundUpdate, ActorID: actor, TargetID: snd.ID})
 	s.publish(ctx, events.Event{Name: opcodes.EventSoundboardSoundUpdate, GuildID: guildID}, out[0])
 	return out[0], nil
 }
@@ -292,6 +294,7 @@ func (s *Service) DeleteSound(ctx context.Context, actor, guildID, soundID snowf
 	if err := s.store.Sounds().Delete(ctx, guildID, soundID); err != nil {
 		return notFound(err, ErrUnknownSound, "delete sound")
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditSoundboardSoundDelete, ActorID: actor, TargetID: soundID})
 	s.publish(ctx, events.Event{Name: opcodes.EventSoundboardSoundDelete, GuildID: guildID},
 		opcodes.SoundboardSoundDelete{SoundID: soundID, GuildID: guildID})
 	return nil

@@ -104,6 +104,7 @@ func (s *Service) CreateStageInstance(ctx context.Context, actor snowflake.ID, p
 		return opcodes.StageInstance{}, fmt.Errorf("create stage instance: %w", err)
 	}
 	out := stageShape(si)
+	s.audit(ctx, auditEntry{GuildID: si.GuildID, Action: opcodes.AuditStageInstanceCreate, ActorID: actor, TargetID: si.ID})
 	s.publish(ctx, events.Event{Name: opcodes.EventStageInstanceCreate, GuildID: si.GuildID, ChannelID: si.ChannelID}, out)
 	if ev != nil && ev.Status == opcodes.EventStatusScheduled {
 		ev.Status, ev.EntityID = opcodes.EventStatusActive, si.ID
@@ -171,6 +172,7 @@ func (s *Service) ModifyStageInstance(ctx context.Context, actor, channelID snow
 		return opcodes.StageInstance{}, notFound(err, ErrUnknownStageInstance, "update stage instance")
 	}
 	out := stageShape(si)
+	s.audit(ctx, auditEntry{GuildID: si.GuildID, Action: opcodes.AuditStageInstanceUpdate, ActorID: actor, TargetID: si.ID})
 	s.publish(ctx, events.Event{Name: opcodes.EventStageInstanceUpdate, GuildID: si.GuildID, ChannelID: si.ChannelID}, out)
 	return out, nil
 }
@@ -185,6 +187,7 @@ func (s *Service) DeleteStageInstance(ctx context.Context, actor, channelID snow
 	if err := s.store.StageInstances().Delete(ctx, channelID); err != nil {
 		return notFound(err, ErrUnknownStageInstance, "delete stage instance")
 	}
+	s.audit(ctx, auditEntry{GuildID: si.GuildID, Action: opcodes.AuditStageInstanceDelete, ActorID: actor, TargetID: si.ID})
 	s.publish(ctx, events.Event{Name: opcodes.EventStageInstanceDelete, GuildID: si.GuildID, ChannelID: si.ChannelID}, stageShape(si))
 	if si.ScheduledEventID != 0 {
 		e, err := s.store.ScheduledEvents().Get(ctx, si.GuildID, si.ScheduledEventID)

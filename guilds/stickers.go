@@ -223,6 +223,7 @@ func (s *Service) CreateSticker(ctx context.Context, actor, guildID snowflake.ID
 	if err := s.store.Stickers().Create(ctx, st); err != nil {
 		return opcodes.Sticker{}, fmt.Errorf("create sticker: %w", err)
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditStickerCreate, ActorID: actor, TargetID: st.ID})
 	s.publishStickers(ctx, guildID)
 	return stickerShape(st, &creator), nil
 }
@@ -277,6 +278,7 @@ func (s *Service) ModifySticker(ctx context.Context, actor, guildID, stickerID s
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return opcodes.Sticker{}, fmt.Errorf("load creator: %w", err)
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditStickerUpdate, ActorID: actor, TargetID: st.ID})
 	s.publishStickers(ctx, guildID)
 	return stickerShape(st, creator), nil
 }
@@ -289,6 +291,7 @@ func (s *Service) DeleteSticker(ctx context.Context, actor, guildID, stickerID s
 	if err := s.store.Stickers().Delete(ctx, guildID, stickerID); err != nil {
 		return notFound(err, ErrUnknownSticker, "delete sticker")
 	}
+	s.audit(ctx, auditEntry{GuildID: guildID, Action: opcodes.AuditStickerDelete, ActorID: actor, TargetID: stickerID})
 	s.publishStickers(ctx, guildID)
 	return nil
 }
