@@ -192,6 +192,10 @@ func (f *fakeDomain) SearchMembers(_ context.Context, guildID snowflake.ID, quer
 	return out, nil
 }
 
+func (f *fakeDomain) GuildSounds(_ context.Context, guildID snowflake.ID) ([]opcodes.SoundboardSound, error) {
+	return []opcodes.SoundboardSound{{Name: "honk", SoundID: 6, Volume: 1, GuildID: &guildID, Available: true}}, nil
+}
+
 func (f *fakeDomain) MembersByID(_ context.Context, guildID snowflake.ID, ids []snowflake.ID) ([]opcodes.Member, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
