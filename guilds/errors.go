@@ -79,8 +79,6 @@ var (
 	ErrUnknownSound = errors.New("guilds: unknown sound")
 	// ErrMaxSounds: the guild holds as many sounds as its boost tier allows (30045).
 	ErrMaxSounds = errors.New("guilds: maximum number of soundboard sounds reached")
-	// ErrNotInVoice: the user is not connected to the voice channel (40032).
-	ErrNotInVoice = errors.New("guilds: target user is not connected to voice")
 	// ErrMaxApplicationEmojis: the application has 2000 emojis (30008, the emoji limit code).
 	ErrMaxApplicationEmojis = errors.New("guilds: maximum number of application emojis reached")
 	// ErrInvalidFile: an uploaded file is not of an accepted type or is malformed (50046).

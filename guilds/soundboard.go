@@ -302,8 +302,8 @@ func (s *Service) DeleteSound(ctx context.Context, actor, guildID, soundID snowf
 
 // SendSound is POST /channels/{id}/send-soundboard-sound: a voice or stage channel, SPEAK and
 // USE_SOUNDBOARD there (USE_EXTERNAL_SOUNDS for another guild's sound), and a sound that
-// exists. Discord then requires the caller to be connected to that channel; Parley keeps no
-// voice state yet, so every request that gets this far answers 40032, not connected.
+// exists. The caller must be connected to that channel (40032 otherwise), neither muted,
+// deafened nor suppressed.
 func (s *Service) SendSound(ctx context.Context, actor, channelID snowflake.ID, p SendSoundParams) error {
 	ch, perms, err := s.channelAccess(ctx, actor, channelID)
 	if err != nil {
@@ -333,7 +333,19 @@ func (s *Service) SendSound(ctx context.Context, actor, channelID snowflake.ID, 
 			return notFound(err, ErrUnknownSound, "load sound")
 		}
 	}
-	return ErrNotInVoice
+	vs, err := s.store.VoiceStates().Get(ctx, ch.GuildID, actor)
+	if errors.Is(err, storage.ErrNotFound) || err == nil && vs.ChannelID != ch.ID {
+		return ErrNotInVoice
+	}
+	if err != nil {
+		return fmt.Errorf("load voice state: %w", err)
+	}
+	if vs.SelfMute || vs.SelfDeaf || vs.Suppress {
+		return ErrMissingPermissions
+	}
+	// Parley has no voice server: the sound plays nowhere, and VOICE_CHANNEL_EFFECT_SEND is
+	// not emitted yet.
+	return nil
 }
 
 func isDefaultSound(id snowflake.ID) bool {

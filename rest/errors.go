@@ -75,7 +75,6 @@ var errorTable = []struct {
 	{guilds.ErrStageAlreadyOpen, apiError{Status: 400, Code: 150006, Message: "The Stage is already open"}},
 	{guilds.ErrUnknownSound, apiError{Status: 404, Code: 10097, Message: "Unknown sound"}},
 	{guilds.ErrMaxSounds, apiError{Status: 400, Code: 30045, Message: "Maximum number of soundboard sounds reached"}},
-	{guilds.ErrNotInVoice, apiError{Status: 400, Code: 40032, Message: "Target user is not connected to voice"}},
 	{guilds.ErrMaxApplicationEmojis, apiError{Status: 400, Code: 30008, Message: "Maximum number of emojis reached"}},
 	{guilds.ErrInvalidFile, apiError{Status: 400, Code: 50046, Message: "Invalid file uploaded"}},
 	{guilds.ErrUnknownAttachment, *errNotFound},
