@@ -141,12 +141,9 @@ func EventIntent(ev EventName, dm bool) (Intents, bool) {
 	switch ev {
 	case EventGuildCreate, EventGuildUpdate, EventGuildDelete, EventGuildRoleCreate,
 		EventGuildRoleUpdate, EventGuildRoleDelete, EventChannelCreate, EventChannelUpdate,
-<<<<<<< HEAD
 		EventChannelDelete, EventThreadCreate, EventThreadUpdate, EventThreadDelete,
-		EventThreadListSync, EventThreadMemberUpdate, EventThreadMembersUpdate:
-=======
-		EventChannelDelete, EventStageInstanceCreate, EventStageInstanceUpdate, EventStageInstanceDelete:
->>>>>>> 2f90756 (scheduled events (11 operations + the client's subscribe/unsubscribe), stickers, stage instances, soundboard and application emojis: domain, routes, Discord's errors, GUILD_CREATE lists; events GUILD_SCHEDULED_EVENT_*, GUILD_STICKERS_UPDATE, STAGE_INSTANCE_*, GUILD_SOUNDBOARD_SOUND_*)
+		EventThreadListSync, EventThreadMemberUpdate, EventThreadMembersUpdate,
+		EventStageInstanceCreate, EventStageInstanceUpdate, EventStageInstanceDelete:
 		return IntentGuilds, true
 	case EventChannelPinsUpdate:
 		if dm {

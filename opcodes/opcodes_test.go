@@ -52,14 +52,12 @@ func TestIntents(t *testing.T) {
 		{EventUserUpdate, false, 0, false},
 		{EventApplicationCommandPermissionsUpdate, false, 0, false}, // sent regardless of intents
 		{EventInteractionCreate, false, 0, false},
-<<<<<<< HEAD
 		{EventThreadCreate, false, IntentGuilds, true},
 		{EventThreadUpdate, false, IntentGuilds, true},
 		{EventThreadDelete, false, IntentGuilds, true},
 		{EventThreadListSync, false, IntentGuilds, true},
 		{EventThreadMemberUpdate, false, IntentGuilds, true},
 		{EventThreadMembersUpdate, false, IntentGuilds, true}, // others' changes also need GUILD_MEMBERS (gateway)
-=======
 		{EventGuildStickersUpdate, false, IntentGuildExpressions, true},
 		{EventSoundboardSoundCreate, false, IntentGuildExpressions, true},
 		{EventSoundboardSoundUpdate, false, IntentGuildExpressions, true},
@@ -73,7 +71,6 @@ func TestIntents(t *testing.T) {
 		{EventStageInstanceCreate, false, IntentGuilds, true},
 		{EventStageInstanceUpdate, false, IntentGuilds, true},
 		{EventStageInstanceDelete, false, IntentGuilds, true},
->>>>>>> 2f90756 (scheduled events (11 operations + the client's subscribe/unsubscribe), stickers, stage instances, soundboard and application emojis: domain, routes, Discord's errors, GUILD_CREATE lists; events GUILD_SCHEDULED_EVENT_*, GUILD_STICKERS_UPDATE, STAGE_INSTANCE_*, GUILD_SOUNDBOARD_SOUND_*)
 	}
 	for _, tt := range tests {
 		got, ok := EventIntent(tt.ev, tt.dm)

@@ -28,15 +28,12 @@ func (s *Server) routes() {
 		s.moderationRoutes(),
 		s.adminRoutes(),
 		s.voiceRoutes(),
-<<<<<<< HEAD
 		s.threadRoutes(),
-=======
 		s.scheduledEventRoutes(),
 		s.stickerRoutes(),
 		s.stageRoutes(),
 		s.soundboardRoutes(),
 		s.applicationEmojiRoutes(),
->>>>>>> 2f90756 (scheduled events (11 operations + the client's subscribe/unsubscribe), stickers, stage instances, soundboard and application emojis: domain, routes, Discord's errors, GUILD_CREATE lists; events GUILD_SCHEDULED_EVENT_*, GUILD_STICKERS_UPDATE, STAGE_INSTANCE_*, GUILD_SOUNDBOARD_SOUND_*)
 	)
 	staticFirst(s.decls)
 	for _, rt := range s.decls {
