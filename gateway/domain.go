@@ -30,6 +30,8 @@ type Domain interface {
 	// SearchMembers returns members whose username or nick starts with query; query "" with
 	// limit 0 means every member.
 	SearchMembers(ctx context.Context, guildID snowflake.ID, query string, limit int) ([]opcodes.Member, error)
+	// GuildSounds is a guild's soundboard sounds, op 31's answer (SOUNDBOARD_SOUNDS).
+	GuildSounds(ctx context.Context, guildID snowflake.ID) ([]opcodes.SoundboardSound, error)
 	// MembersByID returns the members among ids; missing ones are simply absent.
 	MembersByID(ctx context.Context, guildID snowflake.ID, ids []snowflake.ID) ([]opcodes.Member, error)
 	// UpdateVoiceState applies op 4 from a session (join, move, mute toggles, leave) and

@@ -138,7 +138,7 @@ func (f *fakeDomain) GuildCreate(_ context.Context, guildID, userID snowflake.ID
 	gc.MemberCount = len(f.guilds[guildID]) + f.extraMembers[guildID]
 	gc.Large = gc.MemberCount > largeThreshold
 	gc.VoiceStates, gc.Threads, gc.Presences = []opcodes.VoiceState{}, []opcodes.Channel{}, []opcodes.Presence{}
-	gc.StageInstances, gc.GuildScheduledEvents, gc.SoundboardSounds = []any{}, []any{}, []any{}
+	gc.StageInstances, gc.GuildScheduledEvents, gc.SoundboardSounds = []opcodes.StageInstance{}, []opcodes.ScheduledEvent{}, []opcodes.SoundboardSound{}
 	// Pad the description so GUILD_CREATE exceeds the payload-compression threshold.
 	desc := strings.Repeat("a guild for gateway tests. ", 60)
 	gc.Description = &desc
@@ -190,6 +190,10 @@ func (f *fakeDomain) SearchMembers(_ context.Context, guildID snowflake.ID, quer
 		}
 	}
 	return out, nil
+}
+
+func (f *fakeDomain) GuildSounds(_ context.Context, guildID snowflake.ID) ([]opcodes.SoundboardSound, error) {
+	return []opcodes.SoundboardSound{{Name: "honk", SoundID: 6, Volume: 1, GuildID: &guildID, Available: true}}, nil
 }
 
 func (f *fakeDomain) MembersByID(_ context.Context, guildID snowflake.ID, ids []snowflake.ID) ([]opcodes.Member, error) {

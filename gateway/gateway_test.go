@@ -715,7 +715,8 @@ func TestOtherOps(t *testing.T) {
 	h.sendf(`{"op":31,"d":{"guild_ids":["%s","%s"]}}`, guild0, guild1)
 	for _, g := range []snowflake.ID{guild0, guild1} {
 		s := h.expectDispatch("SOUNDBOARD_SOUNDS").data(t)
-		if s["guild_id"] != g.String() || s["soundboard_sounds"] == nil {
+		sounds, _ := s["soundboard_sounds"].([]any)
+		if s["guild_id"] != g.String() || len(sounds) != 1 || sounds[0].(map[string]any)["name"] != "honk" {
 			t.Fatalf("soundboard: %v", s)
 		}
 	}

@@ -407,8 +407,8 @@ func (c *conn) handleVoiceState(d json.RawMessage) error {
 	return nil
 }
 
-// handleSoundboard answers op 31 with an empty SOUNDBOARD_SOUNDS per requested guild the
-// session is in (Parley has no soundboard yet).
+// handleSoundboard answers op 31 with one SOUNDBOARD_SOUNDS per requested guild the session
+// is in, with the guild's sounds.
 func (c *conn) handleSoundboard(d json.RawMessage) error {
 	var r struct {
 		GuildIDs []snowflake.ID `json:"guild_ids"`
@@ -420,10 +420,12 @@ func (c *conn) handleSoundboard(d json.RawMessage) error {
 		if !c.sess.hasGuild(g) {
 			continue
 		}
-		p, err := newPayload(opcodes.EventSoundboardSounds, struct {
-			SoundboardSounds []any        `json:"soundboard_sounds"`
-			GuildID          snowflake.ID `json:"guild_id"`
-		}{[]any{}, g})
+		sounds, err := c.srv.svc.GuildSounds(c.srv.ctx, g)
+		if err != nil {
+			c.srv.log.Warn("soundboard sounds", "guild_id", g, "err", err)
+			continue
+		}
+		p, err := newPayload(opcodes.EventSoundboardSounds, opcodes.GuildSoundboardSounds{SoundboardSounds: sounds, GuildID: g})
 		if err != nil {
 			return err
 		}

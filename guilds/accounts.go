@@ -202,6 +202,7 @@ func (s *Service) ModifyCurrentUser(ctx context.Context, userID snowflake.ID, p 
 				v.add("avatar", "IMAGE_INVALID", "Invalid image data")
 			} else {
 				u.Avatar = &hash
+				s.keepImage(ctx, CDNAvatars, u.ID, p.Avatar.Value)
 			}
 		}
 	}

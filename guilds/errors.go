@@ -56,6 +56,33 @@ var (
 	ErrInvalidChannelType = errors.New("guilds: cannot execute action on this channel type")
 	// ErrMaxEmojis: the guild holds the maximum number of emojis of that kind.
 	ErrMaxEmojis = errors.New("guilds: maximum number of emojis reached")
+	// ErrUnknownScheduledEvent: no such scheduled event (or exception) in the guild, or one the
+	// caller cannot see (10070).
+	ErrUnknownScheduledEvent = errors.New("guilds: unknown guild scheduled event")
+	// ErrUnknownScheduledEventUser: the user is not subscribed to the event (10071).
+	ErrUnknownScheduledEventUser = errors.New("guilds: unknown guild scheduled event user")
+	// ErrMaxScheduledEvents: the guild has 100 scheduled or active events (30038).
+	ErrMaxScheduledEvents = errors.New("guilds: maximum number of uncompleted guild scheduled events reached")
+	// ErrEventFinished: a completed or canceled event cannot be updated (180000).
+	ErrEventFinished = errors.New("guilds: cannot update a finished event")
+	// ErrUnknownSticker: no such sticker (10060).
+	ErrUnknownSticker = errors.New("guilds: unknown sticker")
+	// ErrUnknownStickerPack: no such sticker pack; Parley has none (10061).
+	ErrUnknownStickerPack = errors.New("guilds: unknown sticker pack")
+	// ErrMaxStickers: the guild holds as many stickers as its boost tier allows (30039).
+	ErrMaxStickers = errors.New("guilds: maximum number of stickers reached")
+	// ErrUnknownStageInstance: the channel has no live stage (10067).
+	ErrUnknownStageInstance = errors.New("guilds: unknown stage instance")
+	// ErrStageAlreadyOpen: the stage channel already has an instance (150006).
+	ErrStageAlreadyOpen = errors.New("guilds: the stage is already open")
+	// ErrUnknownSound: no such soundboard sound (10097).
+	ErrUnknownSound = errors.New("guilds: unknown sound")
+	// ErrMaxSounds: the guild holds as many sounds as its boost tier allows (30045).
+	ErrMaxSounds = errors.New("guilds: maximum number of soundboard sounds reached")
+	// ErrMaxApplicationEmojis: the application has 2000 emojis (30008, the emoji limit code).
+	ErrMaxApplicationEmojis = errors.New("guilds: maximum number of application emojis reached")
+	// ErrInvalidFile: an uploaded file is not of an accepted type or is malformed (50046).
+	ErrInvalidFile = errors.New("guilds: invalid file uploaded")
 	// ErrInvalidLogin: wrong username or password.
 	ErrInvalidLogin = errors.New("guilds: invalid login or password")
 	// ErrNonceConflict is never returned to callers: CreateMessage with enforce_nonce returns the

@@ -42,6 +42,9 @@ func (s *Service) CreateGuild(ctx context.Context, actor snowflake.ID, p CreateG
 	}
 	now := s.now()
 	gid := s.ids.Next()
+	if icon != nil {
+		s.keepImage(ctx, CDNIcons, gid, *p.Icon)
+	}
 	general := storage.Channel{ID: s.ids.Next(), GuildID: gid, Type: int(opcodes.ChannelGuildText), Name: "general"}
 	g := storage.Guild{
 		ID: gid, Name: p.Name, OwnerID: owner.ID, Icon: icon, PreferredLocale: "en-US",
@@ -95,7 +98,11 @@ func (s *Service) guildFull(ctx context.Context, g storage.Guild) (opcodes.Guild
 	if err != nil {
 		return opcodes.Guild{}, fmt.Errorf("list emojis: %w", err)
 	}
-	return guildShape(g, roles, emojis), nil
+	out := guildShape(g, roles, emojis)
+	if out.Stickers, err = s.guildStickers(ctx, g.ID); err != nil {
+		return opcodes.Guild{}, err
+	}
+	return out, nil
 }
 
 // Guild is GET /guilds/{id}; withCounts adds approximate member and presence counts.
@@ -175,6 +182,8 @@ func (s *Service) ModifyGuild(ctx context.Context, actor, guildID snowflake.ID, 
 			h, err := imageHash(p.Icon.Value)
 			if err != nil {
 				v.add("icon", "IMAGE_INVALID", "Invalid image data")
+			} else {
+				s.keepImage(ctx, CDNIcons, g.ID, p.Icon.Value)
 			}
 			g.Icon = &h
 		}
@@ -376,18 +385,24 @@ func (s *Service) GuildCreate(ctx context.Context, guildID, userID snowflake.ID,
 		return opcodes.GuildCreate{}, err
 	}
 	gc := opcodes.GuildCreate{
-		Guild:                base,
-		JoinedAt:             opcodes.NewTimestamp(self.JoinedAt),
-		Large:                large,
-		MemberCount:          count,
-		VoiceStates:          []opcodes.VoiceState{},
-		Members:              make([]opcodes.Member, 0, len(members)),
-		Channels:             []opcodes.Channel{},
-		Threads:              []opcodes.Channel{},
-		Presences:            []opcodes.Presence{},
-		StageInstances:       []any{},
-		GuildScheduledEvents: []any{},
-		SoundboardSounds:     []any{},
+		Guild:       base,
+		JoinedAt:    opcodes.NewTimestamp(self.JoinedAt),
+		Large:       large,
+		MemberCount: count,
+		VoiceStates: []opcodes.VoiceState{},
+		Members:     make([]opcodes.Member, 0, len(members)),
+		Channels:    []opcodes.Channel{},
+		Threads:     []opcodes.Channel{},
+		Presences:   []opcodes.Presence{},
+	}
+	if gc.GuildScheduledEvents, err = s.guildCreateEvents(ctx, guildID, userID); err != nil {
+		return opcodes.GuildCreate{}, err
+	}
+	if gc.StageInstances, err = s.guildStages(ctx, guildID, userID); err != nil {
+		return opcodes.GuildCreate{}, err
+	}
+	if gc.SoundboardSounds, err = s.GuildSounds(ctx, guildID); err != nil {
+		return opcodes.GuildCreate{}, err
 	}
 	for _, m := range members {
 		if u, ok := users[m.UserID]; ok {

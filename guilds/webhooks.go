@@ -217,6 +217,9 @@ func (s *Service) CreateWebhook(ctx context.Context, actor, channelID snowflake.
 	if u, err := s.getUser(ctx, actor); err == nil && u.Bot {
 		w.ApplicationID = actor
 	}
+	if avatar != nil {
+		s.keepImage(ctx, CDNAvatars, w.ID, *p.Avatar)
+	}
 	if err := s.store.Webhooks().Create(ctx, w); err != nil {
 		return opcodes.Webhook{}, fmt.Errorf("create webhook: %w", err)
 	}
@@ -321,6 +324,9 @@ func (s *Service) ModifyWebhook(ctx context.Context, actor, id snowflake.ID, p M
 	if err := v.err(); err != nil {
 		return opcodes.Webhook{}, err
 	}
+	if p.Avatar.Set && !p.Avatar.Null && p.Avatar.Value != "" {
+		s.keepImage(ctx, CDNAvatars, w.ID, p.Avatar.Value)
+	}
 	if err := s.store.Webhooks().Update(ctx, w); err != nil {
 		return opcodes.Webhook{}, notFound(err, ErrUnknownWebhook, "update webhook")
 	}
@@ -348,6 +354,9 @@ func (s *Service) ModifyWebhookWithToken(ctx context.Context, id snowflake.ID, t
 	applyWebhook(&v, &w, ModifyWebhookParams{Name: p.Name, Avatar: p.Avatar})
 	if err := v.err(); err != nil {
 		return opcodes.Webhook{}, err
+	}
+	if p.Avatar.Set && !p.Avatar.Null && p.Avatar.Value != "" {
+		s.keepImage(ctx, CDNAvatars, w.ID, p.Avatar.Value)
 	}
 	if err := s.store.Webhooks().Update(ctx, w); err != nil {
 		return opcodes.Webhook{}, notFound(err, ErrUnknownWebhook, "update webhook")

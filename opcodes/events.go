@@ -52,6 +52,19 @@ const (
 	EventIntegrationCreate          EventName = "INTEGRATION_CREATE"
 	EventIntegrationUpdate          EventName = "INTEGRATION_UPDATE"
 	EventIntegrationDelete          EventName = "INTEGRATION_DELETE"
+	EventGuildStickersUpdate        EventName = "GUILD_STICKERS_UPDATE"
+	EventScheduledEventCreate       EventName = "GUILD_SCHEDULED_EVENT_CREATE"
+	EventScheduledEventUpdate       EventName = "GUILD_SCHEDULED_EVENT_UPDATE"
+	EventScheduledEventDelete       EventName = "GUILD_SCHEDULED_EVENT_DELETE"
+	EventScheduledEventUserAdd      EventName = "GUILD_SCHEDULED_EVENT_USER_ADD"
+	EventScheduledEventUserRemove   EventName = "GUILD_SCHEDULED_EVENT_USER_REMOVE"
+	EventStageInstanceCreate        EventName = "STAGE_INSTANCE_CREATE"
+	EventStageInstanceUpdate        EventName = "STAGE_INSTANCE_UPDATE"
+	EventStageInstanceDelete        EventName = "STAGE_INSTANCE_DELETE"
+	EventSoundboardSoundCreate      EventName = "GUILD_SOUNDBOARD_SOUND_CREATE"
+	EventSoundboardSoundUpdate      EventName = "GUILD_SOUNDBOARD_SOUND_UPDATE"
+	EventSoundboardSoundDelete      EventName = "GUILD_SOUNDBOARD_SOUND_DELETE"
+	EventSoundboardSoundsUpdate     EventName = "GUILD_SOUNDBOARD_SOUNDS_UPDATE"
 )
 
 // Intents is the Identify intents bitfield.
@@ -129,7 +142,8 @@ func EventIntent(ev EventName, dm bool) (Intents, bool) {
 	case EventGuildCreate, EventGuildUpdate, EventGuildDelete, EventGuildRoleCreate,
 		EventGuildRoleUpdate, EventGuildRoleDelete, EventChannelCreate, EventChannelUpdate,
 		EventChannelDelete, EventThreadCreate, EventThreadUpdate, EventThreadDelete,
-		EventThreadListSync, EventThreadMemberUpdate, EventThreadMembersUpdate:
+		EventThreadListSync, EventThreadMemberUpdate, EventThreadMembersUpdate,
+		EventStageInstanceCreate, EventStageInstanceUpdate, EventStageInstanceDelete:
 		return IntentGuilds, true
 	case EventChannelPinsUpdate:
 		if dm {
@@ -144,8 +158,12 @@ func EventIntent(ev EventName, dm bool) (Intents, bool) {
 		return IntentAutoModerationConfiguration, true
 	case EventAutoModActionExecution:
 		return IntentAutoModerationExecution, true
-	case EventGuildEmojisUpdate:
+	case EventGuildEmojisUpdate, EventGuildStickersUpdate, EventSoundboardSoundCreate,
+		EventSoundboardSoundUpdate, EventSoundboardSoundDelete, EventSoundboardSoundsUpdate:
 		return IntentGuildExpressions, true
+	case EventScheduledEventCreate, EventScheduledEventUpdate, EventScheduledEventDelete,
+		EventScheduledEventUserAdd, EventScheduledEventUserRemove:
+		return IntentGuildScheduledEvents, true
 	case EventWebhooksUpdate:
 		return IntentGuildWebhooks, true
 	case EventInviteCreate, EventInviteDelete:

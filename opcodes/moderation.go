@@ -59,6 +59,9 @@ const (
 	AuditThreadUpdate            AuditLogEvent = 111
 	AuditThreadDelete            AuditLogEvent = 112
 	AuditCommandPermissionUpdate AuditLogEvent = 121
+	AuditSoundboardSoundCreate   AuditLogEvent = 130
+	AuditSoundboardSoundUpdate   AuditLogEvent = 131
+	AuditSoundboardSoundDelete   AuditLogEvent = 132
 	AuditAutoModRuleCreate       AuditLogEvent = 140
 	AuditAutoModRuleUpdate       AuditLogEvent = 141
 	AuditAutoModRuleDelete       AuditLogEvent = 142

@@ -415,18 +415,18 @@ type Guild struct {
 // GuildCreate is the GUILD_CREATE dispatch: the guild plus the gateway-only extras.
 type GuildCreate struct {
 	Guild
-	JoinedAt             Timestamp    `json:"joined_at"`
-	Large                bool         `json:"large"`
-	Unavailable          bool         `json:"unavailable"`
-	MemberCount          int          `json:"member_count"`
-	VoiceStates          []VoiceState `json:"voice_states"`
-	Members              []Member     `json:"members"`
-	Channels             []Channel    `json:"channels"`
-	Threads              []Channel    `json:"threads"`
-	Presences            []Presence   `json:"presences"`
-	StageInstances       []any        `json:"stage_instances"`
-	GuildScheduledEvents []any        `json:"guild_scheduled_events"`
-	SoundboardSounds     []any        `json:"soundboard_sounds"`
+	JoinedAt             Timestamp         `json:"joined_at"`
+	Large                bool              `json:"large"`
+	Unavailable          bool              `json:"unavailable"`
+	MemberCount          int               `json:"member_count"`
+	VoiceStates          []VoiceState      `json:"voice_states"`
+	Members              []Member          `json:"members"`
+	Channels             []Channel         `json:"channels"`
+	Threads              []Channel         `json:"threads"`
+	Presences            []Presence        `json:"presences"`
+	StageInstances       []StageInstance   `json:"stage_instances"`
+	GuildScheduledEvents []ScheduledEvent  `json:"guild_scheduled_events"`
+	SoundboardSounds     []SoundboardSound `json:"soundboard_sounds"`
 }
 
 // GuildPreview is GET /guilds/{id}/preview.
@@ -445,14 +445,51 @@ type GuildPreview struct {
 	Stickers                 []Sticker    `json:"stickers"`
 }
 
-// Sticker is Discord's sticker object.
+// Sticker is Discord's sticker object. Parley's stickers are all guild stickers (type 2):
+// it has no Nitro packs, so the standard-sticker fields (pack_id, sort_value) never appear.
 type Sticker struct {
+	ID          snowflake.ID  `json:"id"`
+	Name        string        `json:"name"`
+	Description *string       `json:"description"`
+	Tags        string        `json:"tags"`
+	Type        int           `json:"type"`
+	FormatType  int           `json:"format_type"`
+	Available   bool          `json:"available"`
+	GuildID     *snowflake.ID `json:"guild_id,omitempty"`
+	User        *User         `json:"user,omitempty"`
+}
+
+// StickerItem is a message's sticker_items entry: the smallest sticker shape.
+type StickerItem struct {
+	ID         snowflake.ID `json:"id"`
+	Name       string       `json:"name"`
+	FormatType int          `json:"format_type"`
+}
+
+// Sticker format types.
+const (
+	StickerFormatPNG    = 1
+	StickerFormatAPNG   = 2
+	StickerFormatLottie = 3
+	StickerFormatGIF    = 4
+)
+
+// StickerTypeGuild is a sticker uploaded to a guild.
+const StickerTypeGuild = 2
+
+// StickerPack is a pack of standard stickers (Parley has none; the type exists for the
+// list's shape).
+type StickerPack struct {
 	ID          snowflake.ID `json:"id"`
+	SKUID       snowflake.ID `json:"sku_id"`
 	Name        string       `json:"name"`
 	Description *string      `json:"description"`
-	Tags        string       `json:"tags"`
-	Type        int          `json:"type"`
-	FormatType  int          `json:"format_type"`
+	Stickers    []Sticker    `json:"stickers"`
+}
+
+// StickerPacks is GET /sticker-packs.
+type StickerPacks struct {
+	StickerPacks []StickerPack `json:"sticker_packs"`
 }
 
 // VoiceState is Discord's voice state object.

@@ -62,6 +62,19 @@ func TestIntents(t *testing.T) {
 		{EventInteractionFailure, false, 0, false},
 		{EventInteractionModalCreate, false, 0, false},
 		{EventApplicationCommandAutocompleteResponse, false, 0, false},
+		{EventGuildStickersUpdate, false, IntentGuildExpressions, true},
+		{EventSoundboardSoundCreate, false, IntentGuildExpressions, true},
+		{EventSoundboardSoundUpdate, false, IntentGuildExpressions, true},
+		{EventSoundboardSoundDelete, false, IntentGuildExpressions, true},
+		{EventSoundboardSoundsUpdate, false, IntentGuildExpressions, true},
+		{EventScheduledEventCreate, false, IntentGuildScheduledEvents, true},
+		{EventScheduledEventUpdate, false, IntentGuildScheduledEvents, true},
+		{EventScheduledEventDelete, false, IntentGuildScheduledEvents, true},
+		{EventScheduledEventUserAdd, false, IntentGuildScheduledEvents, true},
+		{EventScheduledEventUserRemove, false, IntentGuildScheduledEvents, true},
+		{EventStageInstanceCreate, false, IntentGuilds, true},
+		{EventStageInstanceUpdate, false, IntentGuilds, true},
+		{EventStageInstanceDelete, false, IntentGuilds, true},
 	}
 	for _, tt := range tests {
 		got, ok := EventIntent(tt.ev, tt.dm)

@@ -33,6 +33,18 @@ func (r *request) multipartForm() *multipart.Form {
 	return form
 }
 
+// formValue returns a copy of a multipart body's plain field, "" when absent.
+func (r *request) formValue(name string) string {
+	if !r.isMultipart() {
+		return ""
+	}
+	form := r.multipartForm()
+	if form == nil || len(form.Value[name]) == 0 {
+		return ""
+	}
+	return strings.Clone(form.Value[name][0])
+}
+
 // files returns the uploaded files of a multipart body, ordered by index; nil for any other
 // body. Parts named files[n] (Discord's form, used by every current library) keep n; the
 // older single-file forms "file" and "fileN" mean index 0 and N. Any other file part, or a

@@ -232,6 +232,8 @@ func auditReason(c *fiber.Ctx) (string, bool) {
 //	                         bool, string, or *time.Time (ISO8601); required:"true" makes
 //	                         absence a 50035 BASE_TYPE_REQUIRED
 //	body:"json"              the JSON body (or a multipart body's payload_json)
+//	form:"name"              a string field of a multipart body (Create Guild Sticker's
+//	                         name, tags and description); "" when absent or not multipart
 //
 // Embedded structs are walked, so shared path structs (inChannel, inGuild) compose. Fields are
 // parsed in declaration order and the first error answers.
@@ -244,7 +246,7 @@ type paramPlan struct {
 type paramField struct {
 	index    []int
 	name     string
-	from     byte // 'p'ath, 'q'uery, 'b'ody
+	from     byte // 'p'ath, 'q'uery, 'b'ody, 'f'orm
 	kind     paramKind
 	unknown  error // path snowflakes
 	def      int   // query ints
@@ -272,19 +274,25 @@ var (
 
 // unknownByParam is the error a numeric but impossible ID answers, by path parameter name.
 var unknownByParam = map[string]error{
-	"application_id": guilds.ErrUnknownApplication,
-	"channel_id":     guilds.ErrUnknownChannel,
-	"command_id":     guilds.ErrUnknownCommand,
-	"emoji_id":       guilds.ErrUnknownEmoji,
-	"guild_id":       guilds.ErrUnknownGuild,
-	"interaction_id": guilds.ErrUnknownInteraction,
-	"message_id":     guilds.ErrUnknownMessage,
-	"overwrite_id":   guilds.ErrUnknownRole,
-	"role_id":        guilds.ErrUnknownRole,
-	"rule_id":        guilds.ErrUnknownAutoModRule,
-	"user_id":        guilds.ErrUnknownUser,
-	"webhook_id":     guilds.ErrUnknownWebhook,
-	"integration_id": guilds.ErrUnknownIntegration,
+	"application_id":                     guilds.ErrUnknownApplication,
+	"channel_id":                         guilds.ErrUnknownChannel,
+	"command_id":                         guilds.ErrUnknownCommand,
+	"emoji_id":                           guilds.ErrUnknownEmoji,
+	"exception_id":                       guilds.ErrUnknownScheduledEvent,
+	"guild_scheduled_event_id":           guilds.ErrUnknownScheduledEvent,
+	"guild_scheduled_event_exception_id": guilds.ErrUnknownScheduledEvent,
+	"pack_id":                            guilds.ErrUnknownStickerPack,
+	"sound_id":                           guilds.ErrUnknownSound,
+	"sticker_id":                         guilds.ErrUnknownSticker,
+	"guild_id":                           guilds.ErrUnknownGuild,
+	"interaction_id":                     guilds.ErrUnknownInteraction,
+	"message_id":                         guilds.ErrUnknownMessage,
+	"overwrite_id":                       guilds.ErrUnknownRole,
+	"rule_id":                            guilds.ErrUnknownAutoModRule,
+	"role_id":                            guilds.ErrUnknownRole,
+	"user_id":                            guilds.ErrUnknownUser,
+	"webhook_id":                         guilds.ErrUnknownWebhook,
+	"integration_id":                     guilds.ErrUnknownIntegration,
 }
 
 // unknownByTag is the unknown:"…" override.
@@ -341,6 +349,8 @@ func (plan *paramPlan) walk(t reflect.Type, prefix []int) error {
 			name, from = tag.Get("query"), 'q'
 		case tag.Get("body") == "json":
 			from = 'b'
+		case tag.Get("form") != "":
+			name, from = tag.Get("form"), 'f'
 		case sf.Anonymous && sf.Type.Kind() == reflect.Struct:
 			if err := plan.walk(sf.Type, index); err != nil {
 				return err
@@ -371,6 +381,8 @@ func (plan *paramPlan) walk(t reflect.Type, prefix []int) error {
 			}
 		case sf.Type.Kind() == reflect.String:
 			f.kind = kindString
+		case from == 'f':
+			return fmt.Errorf("form field %s must be a string", name)
 		case sf.Type == emojiRefType && from == 'p':
 			f.kind = kindEmoji
 		case sf.Type.Kind() == reflect.Int && from == 'q':
@@ -415,6 +427,8 @@ func (plan *paramPlan) fill(r *request, v reflect.Value, uploads bool) error {
 			if err := r.decode(fv.Addr().Interface()); err != nil {
 				return err
 			}
+		case 'f':
+			fv.SetString(r.formValue(f.name))
 		}
 	}
 	if uploads {

@@ -29,11 +29,17 @@ func (s *Server) routes() {
 		s.adminRoutes(),
 		s.voiceRoutes(),
 		s.threadRoutes(),
+		s.scheduledEventRoutes(),
+		s.stickerRoutes(),
+		s.stageRoutes(),
+		s.soundboardRoutes(),
+		s.applicationEmojiRoutes(),
 	)
 	staticFirst(s.decls)
 	for _, rt := range s.decls {
 		s.handle(rt.method, rt.path, rt.auth, rt.uploads, rt.handler())
 	}
 	s.attachmentRoutes()
+	s.cdnRoutes()
 	s.indexRoutes()
 }

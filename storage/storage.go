@@ -55,6 +55,14 @@ type Store interface {
 	Activity() ActivityStore
 	ThreadMembers() ThreadMemberStore
 	Interactions() InteractionStore
+	ScheduledEvents() ScheduledEventStore
+	Stickers() StickerStore
+	// ApplicationEmojis holds an application's own emojis under the same contract as
+	// Emojis, with the application's ID where a guild emoji has its guild's.
+	ApplicationEmojis() EmojiStore
+	StageInstances() StageInstanceStore
+	Sounds() SoundStore
+	Images() ImageStore
 	// Close releases the backend's resources.
 	Close() error
 }
@@ -215,7 +223,8 @@ type GuildStore interface {
 	Update(ctx context.Context, g Guild) error
 	// Delete removes the guild and everything in it (roles, channels, messages, reactions,
 	// attachments, members, bans, invites, webhooks, emojis, commands, configs, templates,
-	// voice states) atomically.
+	// voice states, scheduled events and their subscribers, stickers, stage instances,
+	// soundboard sounds) atomically.
 	Delete(ctx context.Context, id snowflake.ID) error
 }
 
@@ -620,6 +629,8 @@ type Emoji struct {
 type EmojiStore interface {
 	Create(ctx context.Context, e Emoji) error
 	Get(ctx context.Context, guildID, id snowflake.ID) (Emoji, error)
+	// GetByID returns an emoji by ID alone, with Image: the CDN path names no guild.
+	GetByID(ctx context.Context, id snowflake.ID) (Emoji, error)
 	// ListByGuild returns a guild's emojis in ID order, without Image.
 	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Emoji, error)
 	// Update replaces name, roles and availability; a nil Image keeps the stored image,
@@ -955,4 +966,156 @@ type InteractionStore interface {
 	// that expired at or before now, oldest first, and reports how many rows went: a bounded
 	// clean-up the domain can run on every new interaction.
 	DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
+// ScheduledEvent is a guild scheduled event. Exceptions (changed or canceled occurrences of
+// a recurring event) and the recurrence rule live in the record; subscribers live beside it
+// (ScheduledEventStore.AddUser) because they are many and change often.
+type ScheduledEvent struct {
+	ID           snowflake.ID
+	GuildID      snowflake.ID
+	ChannelID    snowflake.ID // zero for external events
+	CreatorID    snowflake.ID
+	Name         string
+	Description  *string
+	Image        *string // cover image hash; the bytes are in ImageStore
+	Start        time.Time
+	End          *time.Time
+	PrivacyLevel int
+	Status       int
+	EntityType   int
+	EntityID     snowflake.ID
+	Location     string // entity_metadata.location of external events
+	// Recurrence is the recurrence rule as the domain encoded it; nil for none.
+	Recurrence json.RawMessage
+	Exceptions []ScheduledEventException
+}
+
+// ScheduledEventException overrides or cancels one occurrence of a recurring event; ID is
+// the snowflake of the occurrence's original start time, as Discord mints it.
+type ScheduledEventException struct {
+	ID       snowflake.ID
+	Start    *time.Time
+	End      *time.Time
+	Canceled bool
+}
+
+// ScheduledEventStore persists scheduled events and who is interested in them.
+type ScheduledEventStore interface {
+	Create(ctx context.Context, e ScheduledEvent) error
+	// Get returns one event of a guild; ErrNotFound if the guild has no such event.
+	Get(ctx context.Context, guildID, id snowflake.ID) (ScheduledEvent, error)
+	// ListByGuild returns a guild's events in ID order.
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]ScheduledEvent, error)
+	// Update replaces everything but ID and GuildID.
+	Update(ctx context.Context, e ScheduledEvent) error
+	// Delete removes the event with its subscribers.
+	Delete(ctx context.Context, guildID, id snowflake.ID) error
+	// AddUser records userID's interest in the event (exceptionID zero: the whole series);
+	// ErrConflict if it was already recorded.
+	AddUser(ctx context.Context, eventID, exceptionID, userID snowflake.ID) error
+	// RemoveUser removes it; ErrNotFound if there was none.
+	RemoveUser(ctx context.Context, eventID, exceptionID, userID snowflake.ID) error
+	// ListUsers returns the interested users of (eventID, exceptionID) in user ID order,
+	// strictly between after and before (zero: unbounded), at most limit; with before set
+	// and after zero it returns the limit users just below before, still in ascending order.
+	ListUsers(ctx context.Context, eventID, exceptionID, before, after snowflake.ID, limit int) ([]snowflake.ID, error)
+	// CountUsers returns how many users are interested in each of the events' series
+	// (exception zero) and exceptions: counts[eventID][exceptionID]. Absent means none.
+	CountUsers(ctx context.Context, eventIDs []snowflake.ID) (map[snowflake.ID]map[snowflake.ID]int, error)
+	// DeleteUsers removes every subscription of userID in the guild (the member left).
+	DeleteUsers(ctx context.Context, guildID, userID snowflake.ID) error
+}
+
+// Sticker is a guild sticker; Image is the uploaded PNG, APNG, GIF or Lottie JSON.
+type Sticker struct {
+	ID          snowflake.ID
+	GuildID     snowflake.ID
+	Name        string
+	Description string
+	Tags        string
+	FormatType  int
+	Available   bool
+	CreatorID   snowflake.ID
+	Image       []byte `json:"-"`
+}
+
+// StickerStore persists guild stickers.
+type StickerStore interface {
+	Create(ctx context.Context, st Sticker) error
+	// Get returns a sticker by ID alone (GET /stickers/{id} does not name the guild), with
+	// Image.
+	Get(ctx context.Context, id snowflake.ID) (Sticker, error)
+	// ListByGuild returns a guild's stickers in ID order, without Image.
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Sticker, error)
+	// Update replaces name, description, tags and availability; the image never changes.
+	Update(ctx context.Context, st Sticker) error
+	Delete(ctx context.Context, guildID, id snowflake.ID) error
+}
+
+// StageInstance is the live stage in a stage channel; a channel has at most one.
+type StageInstance struct {
+	ID                   snowflake.ID
+	GuildID              snowflake.ID
+	ChannelID            snowflake.ID
+	Topic                string
+	PrivacyLevel         int
+	ScheduledEventID     snowflake.ID
+	DiscoverableDisabled bool
+}
+
+// StageInstanceStore persists stage instances, keyed by their channel.
+type StageInstanceStore interface {
+	// Create inserts si; ErrConflict if its channel already has one.
+	Create(ctx context.Context, si StageInstance) error
+	Get(ctx context.Context, channelID snowflake.ID) (StageInstance, error)
+	// ListByGuild returns a guild's stage instances in ID order.
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]StageInstance, error)
+	// Update replaces topic, privacy level and the scheduled event.
+	Update(ctx context.Context, si StageInstance) error
+	Delete(ctx context.Context, channelID snowflake.ID) error
+}
+
+// Sound is a guild soundboard sound; Data is the MP3 or Ogg file.
+type Sound struct {
+	ID        snowflake.ID
+	GuildID   snowflake.ID
+	Name      string
+	Volume    float64
+	EmojiID   snowflake.ID
+	EmojiName *string
+	Available bool
+	CreatorID snowflake.ID
+	Data      []byte `json:"-"`
+}
+
+// SoundStore persists soundboard sounds.
+type SoundStore interface {
+	Create(ctx context.Context, snd Sound) error
+	// Get returns one sound of a guild, with Data.
+	Get(ctx context.Context, guildID, id snowflake.ID) (Sound, error)
+	// GetByID returns a sound by ID alone, with Data: the CDN path names no guild.
+	GetByID(ctx context.Context, id snowflake.ID) (Sound, error)
+	// ListByGuild returns a guild's sounds in ID order, without Data.
+	ListByGuild(ctx context.Context, guildID snowflake.ID) ([]Sound, error)
+	// Update replaces name, volume, emoji and availability; the file never changes.
+	Update(ctx context.Context, snd Sound) error
+	Delete(ctx context.Context, guildID, id snowflake.ID) error
+}
+
+// Image is an uploaded picture whose record keeps only a hash (avatars, guild icons, scheduled
+// event covers): the CDN route finds the bytes by what its path names.
+type Image struct {
+	Kind    string // the CDN path segment: "avatars", "icons", "guild-events", ...
+	OwnerID snowflake.ID
+	Hash    string
+	Data    []byte
+}
+
+// ImageStore persists the bytes behind image hashes.
+type ImageStore interface {
+	// Put stores img; storing the same (Kind, OwnerID, Hash) again is not an error.
+	Put(ctx context.Context, img Image) error
+	// Get returns ErrNotFound unless that image was put.
+	Get(ctx context.Context, kind string, ownerID snowflake.ID, hash string) (Image, error)
 }

@@ -21,6 +21,11 @@ func testEmojis(t *testing.T, s storage.Store) {
 	equal(t, "emoji", got, e)
 	_, err = es.Get(ctx, sf(200), e.ID)
 	wantErr(t, err, storage.ErrNotFound, "get emoji through another guild")
+	got, err = es.GetByID(ctx, e.ID)
+	noErr(t, err, "get emoji by id")
+	equal(t, "emoji by id", got, e)
+	_, err = es.GetByID(ctx, sf(99))
+	wantErr(t, err, storage.ErrNotFound, "get unknown emoji by id")
 
 	list, err := es.ListByGuild(ctx, g)
 	noErr(t, err, "list emojis")

@@ -49,6 +49,13 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Threads", testThreads},
 		{"Interactions", testInteractions},
 		{"InteractionAckRace", testInteractionAckRace},
+		{"ScheduledEvents", testScheduledEvents},
+		{"Stickers", testStickers},
+		{"ApplicationEmojis", testApplicationEmojis},
+		{"StageInstances", testStageInstances},
+		{"Sounds", testSounds},
+		{"Images", testImages},
+		{"ContentGuildCascade", testContentGuildCascade},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,7 +8,20 @@ import (
 	"github.com/parley-chat/parley/storage"
 )
 
-type emojis struct{ db Conn }
+// emojis serves both guild emojis ("emojis") and application emojis ("application_emojis",
+// where guild_id holds the application): one contract, two tables.
+type emojis struct {
+	db    Conn
+	table string
+}
+
+// name is the table; the zero value is the guild emoji table.
+func (s emojis) name() string {
+	if s.table == "" {
+		return "emojis"
+	}
+	return s.table
+}
 
 func scanEmoji(withImage bool) func(Rows) (storage.Emoji, error) {
 	return func(r Rows) (storage.Emoji, error) { return scanEmojiRow(r, withImage) }
@@ -50,7 +63,7 @@ func imageArg(b []byte) any {
 func (s emojis) Create(ctx context.Context, e storage.Emoji) error {
 	data, err := emojiData(e)
 	if err == nil {
-		_, err = s.db.Exec(ctx, `INSERT INTO emojis (guild_id, id, data, image) VALUES ($1, $2, $3, $4)`,
+		_, err = s.db.Exec(ctx, `INSERT INTO `+s.name()+` (guild_id, id, data, image) VALUES ($1, $2, $3, $4)`,
 			int64(e.GuildID), int64(e.ID), data, imageArg(e.Image))
 	}
 	if err != nil {
@@ -60,7 +73,15 @@ func (s emojis) Create(ctx context.Context, e storage.Emoji) error {
 }
 
 func (s emojis) Get(ctx context.Context, guildID, id snowflake.ID) (storage.Emoji, error) {
-	e, err := scanEmojiRow(s.db.QueryRow(ctx, `SELECT data, image FROM emojis WHERE guild_id = $1 AND id = $2`, int64(guildID), int64(id)), true)
+	e, err := scanEmojiRow(s.db.QueryRow(ctx, `SELECT data, image FROM `+s.name()+` WHERE guild_id = $1 AND id = $2`, int64(guildID), int64(id)), true)
+	if err != nil {
+		return e, fmt.Errorf("get emoji: %w", err)
+	}
+	return e, nil
+}
+
+func (s emojis) GetByID(ctx context.Context, id snowflake.ID) (storage.Emoji, error) {
+	e, err := scanEmojiRow(s.db.QueryRow(ctx, `SELECT data, image FROM `+s.name()+` WHERE id = $1`, int64(id)), true)
 	if err != nil {
 		return e, fmt.Errorf("get emoji: %w", err)
 	}
@@ -68,7 +89,7 @@ func (s emojis) Get(ctx context.Context, guildID, id snowflake.ID) (storage.Emoj
 }
 
 func (s emojis) ListByGuild(ctx context.Context, guildID snowflake.ID) ([]storage.Emoji, error) {
-	es, err := queryAll(ctx, s.db, scanEmoji(false), `SELECT data FROM emojis WHERE guild_id = $1 ORDER BY id`, int64(guildID))
+	es, err := queryAll(ctx, s.db, scanEmoji(false), `SELECT data FROM `+s.name()+` WHERE guild_id = $1 ORDER BY id`, int64(guildID))
 	if err != nil {
 		return nil, fmt.Errorf("list emojis: %w", err)
 	}
@@ -80,10 +101,10 @@ func (s emojis) ListByGuild(ctx context.Context, guildID snowflake.ID) ([]storag
 func (s emojis) Update(ctx context.Context, e storage.Emoji) error {
 	data, err := emojiData(e)
 	if err == nil {
-		q := `UPDATE emojis SET data = $3 WHERE guild_id = $1 AND id = $2`
+		q := `UPDATE ` + s.name() + ` SET data = $3 WHERE guild_id = $1 AND id = $2`
 		args := []any{int64(e.GuildID), int64(e.ID), data}
 		if e.Image != nil {
-			q = `UPDATE emojis SET data = $3, image = $4 WHERE guild_id = $1 AND id = $2`
+			q = `UPDATE ` + s.name() + ` SET data = $3, image = $4 WHERE guild_id = $1 AND id = $2`
 			args = append(args, e.Image)
 		}
 		err = notFoundIfZero(s.db.Exec(ctx, q, args...))
@@ -95,7 +116,7 @@ func (s emojis) Update(ctx context.Context, e storage.Emoji) error {
 }
 
 func (s emojis) Delete(ctx context.Context, guildID, id snowflake.ID) error {
-	if err := notFoundIfZero(s.db.Exec(ctx, `DELETE FROM emojis WHERE guild_id = $1 AND id = $2`, int64(guildID), int64(id))); err != nil {
+	if err := notFoundIfZero(s.db.Exec(ctx, `DELETE FROM `+s.name()+` WHERE guild_id = $1 AND id = $2`, int64(guildID), int64(id))); err != nil {
 		return fmt.Errorf("delete emoji: %w", err)
 	}
 	return nil

@@ -123,6 +123,11 @@ func (s guilds) Delete(ctx context.Context, id snowflake.ID) error {
 			`DELETE FROM guild_configs WHERE guild_id = $1`,
 			`DELETE FROM guild_templates WHERE guild_id = $1`,
 			`DELETE FROM voice_states WHERE guild_id = $1`,
+			`DELETE FROM scheduled_events WHERE guild_id = $1`,
+			`DELETE FROM scheduled_event_users WHERE guild_id = $1`,
+			`DELETE FROM stickers WHERE guild_id = $1`,
+			`DELETE FROM stage_instances WHERE guild_id = $1`,
+			`DELETE FROM soundboard_sounds WHERE guild_id = $1`,
 		}
 		for _, q := range stmts {
 			if _, err := tx.Exec(ctx, q, gid); err != nil {

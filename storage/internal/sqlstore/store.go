@@ -54,7 +54,7 @@ func (s *Store) Invites() storage.InviteStore { return invites{s.c} }
 func (s *Store) Webhooks() storage.WebhookStore { return webhooks{s.c} }
 
 // Emojis returns the emoji store.
-func (s *Store) Emojis() storage.EmojiStore { return emojis{s.c} }
+func (s *Store) Emojis() storage.EmojiStore { return emojis{db: s.c} }
 
 // Attachments returns the attachment store.
 func (s *Store) Attachments() storage.AttachmentStore { return attachments{s.c} }
