@@ -101,6 +101,8 @@
 //   - Op 31 answers an empty SOUNDBOARD_SOUNDS per guild; op 43 an empty CHANNEL_INFO.
 //   - Presence (op 3, Identify) lives in memory on the node the user is connected to; it is
 //     published as PRESENCE_UPDATE to the user's guilds (not to the user's own sessions).
-//   - Shutdown sends op 7 then closes with 4000 on every socket and waits for them.
+//   - Shutdown refuses new upgrades, sends op 7 in batches spread over Config.DrainTime
+//     (drain.go: one goroutine, one timer), closes each socket with 4000 Config.DrainGrace
+//     after its op 7 unless the client left first, and waits for them.
 //   - Test controls (controls.go) exist only with Config.TestControls.
 package gateway

@@ -39,6 +39,14 @@ type Config struct {
 	IdentifyTimeout time.Duration
 	// ResumeWindow is how long a session outlives its socket. Default: 3 min.
 	ResumeWindow time.Duration
+	// DrainTime is how long Shutdown takes to tell every session op 7 (Reconnect): it sends
+	// them in evenly spaced batches over this time, so the other nodes are not stormed by
+	// all of this node's clients resuming at once. Default: 0, everyone at once.
+	DrainTime time.Duration
+	// DrainGrace is how long a client told op 7 has to close its socket (clients resume
+	// elsewhere) before Shutdown closes it with 4000, which keeps the session resumable.
+	// Default: 0, closed right after op 7.
+	DrainGrace time.Duration
 	// ReplayBufferSize is how many dispatches a session keeps for RESUME beyond what the
 	// client acknowledged in heartbeats. A resume that needs more gets op 9. Default: 1024.
 	ReplayBufferSize int
@@ -261,8 +269,12 @@ func (s *Server) SessionStartLimit(userID snowflake.ID) (total, remaining int, r
 	return s.limiter.snapshot(userID)
 }
 
-// Shutdown drains the node: every connection gets op 7 and a reconnectable close (4000), so
-// clients resume elsewhere; it then waits for the connections to finish or ctx to end.
+// Shutdown drains the node: new upgrades are refused at once (503), every connection gets
+// op 7, in batches spread over DrainTime (see drain), and a reconnectable close (4000)
+// DrainGrace after its op 7 unless the client has left by then, so clients resume elsewhere
+// and the other nodes are not stormed. Sessions not yet told keep receiving dispatches.
+// Shutdown returns once every connection is gone; when ctx ends first, it closes the
+// remaining sockets (their sessions stay resumable) and reports ctx's error.
 // http.Server.Shutdown does not touch hijacked WebSockets, hence this method.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
@@ -272,12 +284,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		conns = append(conns, c)
 	}
 	s.mu.Unlock()
-	for _, c := range conns {
-		c.enqueue(frame{op: opcodes.Reconnect, p: dNull}, false)
-		c.closeAfterQueue(opcodes.CloseUnknownError, "node draining")
-	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
+	s.drain(ctx, conns, done)
 	var err error
 	select {
 	case <-done:

@@ -38,7 +38,10 @@ type config struct {
 	ProcessID        int
 	HeartbeatMS      int
 	ResumeWindow     time.Duration
-	TestControls     bool
+	// DrainTime is how long a stopping node takes to send op 7 to all its sessions
+	// (--drain-time; 0: all at once).
+	DrainTime    time.Duration
+	TestControls bool
 	// InteractionsAllowPrivate lets interactions endpoint URLs reach loopback and private
 	// addresses (--interactions-allow-private).
 	InteractionsAllowPrivate bool
@@ -112,6 +115,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.ProcessID, "process-id", -1, "snowflake process ID 0-31; -1: leased from Redis with --redis-url, else 0")
 	fs.IntVar(&c.HeartbeatMS, "heartbeat-interval", 41250, "gateway heartbeat interval in ms")
 	fs.DurationVar(&c.ResumeWindow, "resume-window", 3*time.Minute, "how long a dropped session stays resumable")
+	fs.DurationVar(&c.DrainTime, "drain-time", 10*time.Second, "on SIGTERM, spread the op 7 Reconnects to this node's sessions over this long so other nodes are not stormed; 0: all at once (env PARLEY_DRAIN_TIME)")
 	fs.BoolVar(&c.TestControls, "test-controls", false, "serve test-only controls under /_parley/test on the gateway listener (never in production)")
 	fs.BoolVar(&c.InteractionsAllowPrivate, "interactions-allow-private", false, "let applications' interactions endpoint URLs reach loopback, private and link-local addresses (a bot on this machine or network: local development, tests); default: public addresses only")
 	fs.StringVar(&c.ReadyFile, "ready-file", "", "write the bound URLs as JSON to this file once listening")
@@ -249,6 +253,9 @@ func (c *config) validate() error {
 	case "discord", "off":
 	default:
 		return fmt.Errorf("--identify-limits %q: want discord or off", c.IdentifyLimitsMode)
+	}
+	if c.DrainTime < 0 {
+		return fmt.Errorf("--drain-time must not be negative")
 	}
 	positive := []struct {
 		name string

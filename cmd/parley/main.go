@@ -244,6 +244,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 		PublicURL:          gwURL,
 		HeartbeatInterval:  time.Duration(cfg.HeartbeatMS) * time.Millisecond,
 		ResumeWindow:       cfg.ResumeWindow,
+		DrainTime:          cfg.DrainTime,
+		DrainGrace:         drainGrace,
 		ReplayBufferSize:   cfg.ReplayBuffer,
 		WriteQueueSize:     cfg.WriteQueue,
 		MaxConcurrency:     cfg.MaxConcurrency,
@@ -348,9 +350,12 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 	}
 	log.Info("shutting down")
 	op.draining.Store(true) // /readyz answers 503 from now on; /metrics keeps serving
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// The drain spreads op 7 over --drain-time and gives the last clients drainGrace to
+	// leave; shutdownMargin is for the listeners and the store after it.
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.DrainTime+drainGrace+shutdownMargin)
 	defer cancel()
-	// Sessions first (op 7, reconnectable close), then the listeners, then the store.
+	// Sessions first (op 7 spread over --drain-time, then a reconnectable close), while REST
+	// keeps serving; then the listeners, then the store.
 	if err := gw.Shutdown(sctx); err != nil {
 		log.Warn("gateway shutdown", "err", err)
 	}
@@ -367,6 +372,14 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 	}
 	return nil
 }
+
+const (
+	// drainGrace is how long a client told op 7 has to close before the node closes it with
+	// 4000 (reconnectable): libraries close at once to resume elsewhere.
+	drainGrace = 5 * time.Second
+	// shutdownMargin bounds what follows the drain: closing the listeners, flushing state.
+	shutdownMargin = 10 * time.Second
+)
 
 // newOutages tracks store outages, probing with writes (see guilds.WriteProbe).
 func newOutages(store storage.Store, log *slog.Logger) *guilds.Outages {
