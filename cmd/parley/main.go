@@ -173,6 +173,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 			return fmt.Errorf("--redis-url: %w", err)
 		}
 		defer il.Close()
+		pr.Observe(observe)
+		il.Observe(observe)
 		presences, identifies = pr, il
 		rl.Observe(observe)
 		rl.Logger = log.With("component", "ratelimit")

@@ -101,3 +101,11 @@ func (l *IdentifyLimiter) SessionStarts(ctx context.Context, userID snowflake.ID
 
 // Close closes the Redis client.
 func (l *IdentifyLimiter) Close() error { return l.client.Close() }
+
+// Observe reports the duration and error of every Redis command the limiter sends (see
+// Observer). Call it before the limiter is used.
+func (l *IdentifyLimiter) Observe(fn Observer) {
+	if fn != nil {
+		l.client.AddHook(hook{fn})
+	}
+}

@@ -247,3 +247,11 @@ func (p *Presences) Close() error {
 	<-p.done
 	return p.client.Close()
 }
+
+// Observe reports the duration and error of every Redis command the store sends (see
+// Observer). Call it before the store is used.
+func (p *Presences) Observe(fn Observer) {
+	if fn != nil {
+		p.client.AddHook(hook{fn})
+	}
+}
