@@ -279,7 +279,8 @@ func (s *Server) sendGuildCreate(ctx context.Context, sess *Session, guildID sno
 	}
 }
 
-// mergePresences adds the in-memory presences of the guild's connected users.
+// mergePresences adds the stored presences (from every node) of the guild's members sent and
+// of this node's sessions in the guild.
 func (s *Server) mergePresences(gc *opcodes.GuildCreate, guildID snowflake.ID) {
 	have := make(map[snowflake.ID]bool, len(gc.Presences))
 	for _, p := range gc.Presences {
@@ -288,13 +289,27 @@ func (s *Server) mergePresences(gc *opcodes.GuildCreate, guildID snowflake.ID) {
 	if gc.Presences == nil {
 		gc.Presences = []opcodes.Presence{}
 	}
-	for _, sess := range s.hub.guildSessions(guildID) {
-		if have[sess.userID] {
-			continue
+	// The users to look up: the members sent (connected to any node) and this node's own
+	// sessions in the guild.
+	var ids []snowflake.ID
+	want := func(id snowflake.ID) {
+		if !have[id] {
+			have[id] = true
+			ids = append(ids, id)
 		}
-		if d, ok := s.presences.get(sess.userID); ok && d.Status != "offline" && d.Status != "invisible" {
-			have[sess.userID] = true
-			gc.Presences = append(gc.Presences, presenceFor(sess.userID, guildID, d))
+	}
+	for _, m := range gc.Members {
+		if m.User != nil {
+			want(m.User.ID)
+		}
+	}
+	for _, sess := range s.hub.guildSessions(guildID) {
+		want(sess.userID)
+	}
+	found := s.presences.getMany(s.ctx, ids)
+	for _, id := range ids {
+		if d, ok := found[id]; ok && d.Status != "offline" && d.Status != "invisible" {
+			gc.Presences = append(gc.Presences, presenceFor(id, guildID, d))
 		}
 	}
 }
@@ -305,10 +320,9 @@ func (s *Server) sessionEnded(sess *Session) {
 	if len(s.hub.userSessions(sess.userID)) > 0 {
 		return
 	}
-	if _, ok := s.presences.get(sess.userID); !ok {
-		return
+	if !s.presences.clear(s.ctx, sess.userID) {
+		return // never had a presence, or still connected to another node
 	}
-	s.presences.clear(sess.userID)
 	offline := opcodes.PresenceUpdateData{Status: "offline"}
 	for _, g := range sess.guildList() {
 		s.publish(s.ctx, events.Event{

@@ -47,15 +47,16 @@
 // node that accepted its Identify, and READY's resume_gateway_url is that node's own public
 // URL (Config.PublicURL), so clients resume on the same node, as with Discord; a Resume that
 // reaches another node gets op 9 and the client identifies again. No Redis session store is
-// needed for correctness. Presences, the Identify and session-start limits and op 8 presence
-// data stay per node.
+// needed for correctness. Presences and the Identify and session-start limits are shared
+// when Config.Presences and Config.IdentifyLimiter are (cmd wires redisbus's with
+// --redis-url); when the shared one fails, they fall back to this node's own, with a log line.
 //
 // # Lock order
 //
 //	hubShard.mu → Session.mu → conn.qmu
 //
 // A lock on the left may be held while taking one on its right, never the reverse.
-// Server.mu, identifyLimiter.mu, presenceStore.mu, statsTable.mu and MemorySessionStore.mu
+// Server.mu, MemoryIdentifyLimiter.mu, MemoryPresences.mu, statsTable.mu and MemorySessionStore.mu
 // are leaves, and so are the bus's locks (taken under hubShard.mu by Subscribe/Unsubscribe,
 // which never block on the network). No lock is held while calling the Domain, while publishing, or
 // while touching a socket; fan-out snapshots a guild's sessions under the shard's read lock
@@ -97,9 +98,10 @@
 //   - Op 8: prefix queries return at most 100 members; all members (query "", limit 0)
 //     needs GUILD_MEMBERS (without it the answer is one empty chunk) and is limited to once per
 //     guild per MembersRequestInterval per session (RATE_LIMITED dispatch otherwise).
-//     Presences in chunks come from this node's in-memory presence store.
+//     Presences in chunks come from the presence store (the cluster's, when shared).
 //   - Op 31 answers an empty SOUNDBOARD_SOUNDS per guild; op 43 an empty CHANNEL_INFO.
-//   - Presence (op 3, Identify) lives in memory on the node the user is connected to; it is
+//   - Presence (op 3, Identify) lives in the presence store (per node by default, the
+//     cluster's with Config.Presences) until the user's last session ends; it is
 //     published as PRESENCE_UPDATE to the user's guilds (not to the user's own sessions).
 //   - Shutdown refuses new upgrades, sends op 7 in batches spread over Config.DrainTime
 //     (drain.go: one goroutine, one timer), closes each socket with 4000 Config.DrainGrace

@@ -106,7 +106,7 @@ func (c *conn) handleIdentify(d json.RawMessage) error {
 	if !ok {
 		return closeErr(opcodes.CloseInvalidShard, "invalid shard")
 	}
-	if ident.Bot && !c.srv.limiter.allow(ident.UserID, shardID) {
+	if ident.Bot && !c.srv.limiter.allow(ctx, ident.UserID, shardID) {
 		c.enqueue(frame{op: opcodes.InvalidSession, p: dFalse}, false)
 		return nil
 	}
@@ -366,7 +366,7 @@ func (c *conn) handlePresence(d json.RawMessage) error {
 
 // setPresence records p for the session's user and tells its guilds.
 func (s *Server) setPresence(ctx context.Context, sess *Session, p opcodes.PresenceUpdateData) {
-	s.presences.set(sess.userID, p)
+	s.presences.set(ctx, sess.userID, p)
 	for _, g := range sess.guildList() {
 		s.publish(ctx, events.Event{
 			Name:    opcodes.EventPresenceUpdate,

@@ -190,12 +190,16 @@ func (s *Session) sendMembersChunks(guildID snowflake.ID, members []opcodes.Memb
 		}
 		if presences {
 			chunk.Presences = []opcodes.Presence{}
+			ids := make([]snowflake.ID, 0, len(part))
 			for _, m := range part {
-				if m.User == nil {
-					continue
+				if m.User != nil {
+					ids = append(ids, m.User.ID)
 				}
-				if p, ok := s.srv.presences.get(m.User.ID); ok {
-					chunk.Presences = append(chunk.Presences, presenceFor(m.User.ID, guildID, p))
+			}
+			found := s.srv.presences.getMany(s.srv.ctx, ids)
+			for _, id := range ids {
+				if p, ok := found[id]; ok {
+					chunk.Presences = append(chunk.Presences, presenceFor(id, guildID, p))
 				}
 			}
 		}

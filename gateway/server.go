@@ -94,6 +94,14 @@ type Config struct {
 	Bus events.Broker
 	// Sessions keeps resumable sessions. Default: an in-memory store.
 	Sessions SessionStore
+	// Presences shares users' presences with the other nodes of a cluster (a user
+	// connected to node A appears in node B's GUILD_CREATE and op 8 presences). Default:
+	// this node's own, in memory. While it fails, presences are this node's only.
+	Presences PresenceStore
+	// IdentifyLimiter shares the Identify limits (max_concurrency buckets, session start
+	// budget) with the other nodes, since Discord counts them per bot. Default: this
+	// node's own, in memory. While it fails, the limits are counted per node.
+	IdentifyLimiter IdentifyLimiter
 	// Outages is told when an Identify or Resume fails because the store is unavailable, so
 	// the outage is logged once, not per connection. Default: none (still closed with 4000).
 	Outages *guilds.Outages
@@ -194,7 +202,7 @@ func New(cfg Config, svc Domain) (*Server, error) {
 		bus:       cfg.Bus,
 		store:     cfg.Sessions,
 		limiter:   newIdentifyLimiter(cfg),
-		presences: newPresenceStore(),
+		presences: newPresenceStore(cfg),
 		stats:     newStatsTable(),
 		conns:     make(map[*conn]struct{}),
 		origins:   make(map[string]bool, len(cfg.AllowedOrigins)),
@@ -266,7 +274,7 @@ func (s *Server) publish(ctx context.Context, ev events.Event, d any) {
 
 // SessionStartLimit reports GET /gateway/bot's session_start_limit for a bot.
 func (s *Server) SessionStartLimit(userID snowflake.ID) (total, remaining int, resetAfter time.Duration, maxConcurrency int) {
-	return s.limiter.snapshot(userID)
+	return s.limiter.snapshot(s.ctx, userID)
 }
 
 // Shutdown drains the node: new upgrades are refused at once (503), every connection gets

@@ -140,7 +140,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 	mode := "single-node"
 	var bus events.Broker = events.NewMemory()
 	var limiter ratelimit.Limiter
-	var logins ratelimit.Attempts // the per-account login throttle; shared like the rate limits
+	var logins ratelimit.Attempts          // the per-account login throttle; shared like the rate limits
+	var presences gateway.PresenceStore    // nil: this node's own (gateway default)
+	var identifies gateway.IdentifyLimiter // nil: this node's own (gateway default)
 	if cfg.RedisURL != "" {
 		node := fmt.Sprintf("w%d-p%d-%s", worker, process, randomHex(4))
 		observe := redisObserver(reg)
@@ -158,6 +160,22 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 			return fmt.Errorf("--redis-url: %w", err)
 		}
 		defer rl.Close()
+		// Presences and the Identify limits are per user or bot, not per node, as on Discord.
+		pr, err := redisbus.NewPresences(ctx, redisbus.PresencesConfig{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, NodeID: node})
+		if err != nil {
+			rb.Close()
+			return fmt.Errorf("--redis-url: %w", err)
+		}
+		defer pr.Close()
+		il, err := redisbus.NewIdentifyLimiter(ctx, cfg.RedisURL, cfg.RedisPrefix)
+		if err != nil {
+			rb.Close()
+			return fmt.Errorf("--redis-url: %w", err)
+		}
+		defer il.Close()
+		pr.Observe(observe)
+		il.Observe(observe)
+		presences, identifies = pr, il
 		rl.Observe(observe)
 		rl.Logger = log.With("component", "ratelimit")
 		reg.GaugeFunc("parley_redis_rate_limits_degraded", "1 while Redis does not answer and REST rate limits and login throttling are counted per node.", func() float64 {
@@ -253,6 +271,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 		SessionStartLimit:  cfg.SessionStartLimit,
 		SessionStartWindow: cfg.SessionStartWindow,
 		IdentifyLimitsOff:  cfg.IdentifyLimitsMode == "off",
+		Presences:          presences,
+		IdentifyLimiter:    identifies,
 		AllowedOrigins:     origins,
 		IdentifyTimeout:    cfg.IdentifyTimeout,
 		Outages:            outages,
