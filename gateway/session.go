@@ -49,7 +49,7 @@ type Session struct {
 	// moved: another node resumed the session (takeover); ending it here must not delete the
 	// replicated state or announce the user offline.
 	moved  bool
-	expiry       *time.Timer
+	expiry *time.Timer
 	// membersAt is when this session last requested all members of a guild (op 8 limit).
 	membersAt map[snowflake.ID]time.Time
 	// voice is set once the session asked to join voice: its end must drop its voice states.
