@@ -90,13 +90,6 @@ func (r *replicator) ended(s *Session) {
 	r.mu.Unlock()
 }
 
-// forget drops a session that moved to another node: nothing more is written for it.
-func (r *replicator) forget(s *Session) {
-	r.mu.Lock()
-	delete(r.pending, s)
-	r.mu.Unlock()
-}
-
 func (r *replicator) run() {
 	defer close(r.done)
 	t := time.NewTicker(r.interval)
@@ -198,7 +191,10 @@ func frameKey(name string, data []byte) uint64 {
 	return h.Sum64()
 }
 
-// takeover handles another node's takeover notice: the session is no longer ours.
+// takeover handles another node's takeover notice: the session is no longer ours. The
+// notice comes after every event published before it (the bus keeps publish order), so the
+// frames this node still has pending are all the new node needs: they are written now, then
+// the session is handed over (Claim for the new node), which the new node waits for.
 func (s *Server) takeover(ev events.Event) {
 	var d takeoverData
 	if json.Unmarshal(ev.Data, &d) != nil || s.repl == nil || d.Node == s.repl.node {
@@ -212,10 +208,28 @@ func (s *Server) takeover(ev events.Event) {
 	sess.moved = true
 	c := sess.conn
 	sess.mu.Unlock()
-	s.repl.forget(sess)
-	sess.end()
+	sess.end() // no more frames: ended sessions send nothing
+	s.repl.handOver(sess, d.Node)
 	if c != nil {
 		c.kill(opcodes.CloseUnknownError, "session resumed on another node")
 	}
 	sess.log.Debug("gateway: session taken over", "node", d.Node)
+}
+
+// handOver writes s's pending frames at once and makes node its owner.
+func (r *replicator) handOver(s *Session, node string) {
+	r.mu.Lock()
+	w := r.pending[s]
+	delete(r.pending, s)
+	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if w != nil && len(w.frames) > 0 {
+		if err := r.store.Write(ctx, []events.SessionWrite{{ID: s.id, Owner: r.node, Frames: w.frames}}); err != nil {
+			r.srv.log.Warn("gateway: hand over session", "err", err)
+		}
+	}
+	if _, err := r.store.Claim(ctx, s.id, node); err != nil {
+		r.srv.log.Warn("gateway: hand over session", "err", err)
+	}
 }

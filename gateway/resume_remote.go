@@ -22,10 +22,14 @@ func (c *conn) resumeURL() string {
 
 // resumeRemote resumes a session this node does not hold from the shared store. The order
 // keeps every event: subscribe the session's topics and wait until they deliver (live events
-// are held from then on), let the old owner's pending flushes land, claim the session (which
-// fences the old node's writes out and tells it to close its socket), load the frames, replay
+// are held from then on), ask the old owner to close its socket, flush and hand the session
+// over (or claim it when the old node does not answer), load the frames, replay
 // the missed ones, then release the held live events minus those the replay already sent.
 // Op 9 when the store does not hold every frame after the client's seq.
+//
+// The hand-over replaces a race: without it, an event the old node received but had not yet
+// flushed when this node claimed the session, and published before this node subscribed,
+// would be in neither the frames nor the held events.
 func (c *conn) resumeRemote(token, id string, seq int64, invalid func() error) error {
 	ctx := c.srv.ctx
 	repl := c.srv.repl
@@ -70,9 +74,6 @@ func (c *conn) resumeRemote(token, id string, seq int64, invalid func() error) e
 	s.mu.Unlock()
 	c.srv.hub.add(s, st.Guilds)
 	c.srv.waitSubscribed(ctx, s.userID, st.Guilds)
-	// Events delivered to the old node before this one subscribed reach the store within a
-	// flush interval of the old node receiving them; give them that long before fencing.
-	time.Sleep(2 * c.srv.cfg.ReplicateInterval)
 	fail := func() error {
 		s.mu.Lock()
 		s.moved = true // the state in the store is not ours to delete unless claimed
@@ -80,16 +81,36 @@ func (c *conn) resumeRemote(token, id string, seq int64, invalid func() error) e
 		s.end()
 		return invalid()
 	}
-	prev, err := repl.store.Claim(ctx, id, repl.node)
-	if errors.Is(err, events.ErrNoSession) {
-		return fail()
-	}
-	if err != nil {
-		s.end()
-		return fmt.Errorf("resume: claim shared session: %w", err)
-	}
+	// Ask the old node to hand over: it writes what it still has pending and makes this node
+	// the owner. Events published before the notice reached it first; later ones are held
+	// here. A node that does not answer within HandOverTimeout is taken as dead: what it did
+	// not flush is lost, and a client that saw it gets op 9 below.
 	c.srv.publish(ctx, events.Event{Name: eventSessionTakeover, UserIDs: []snowflake.ID{s.userID}},
 		takeoverData{SessionID: id, Node: repl.node})
+	handed := false
+	for deadline := time.Now().Add(c.srv.cfg.HandOverTimeout); ; {
+		owner, err := repl.store.Owner(ctx, id)
+		if errors.Is(err, events.ErrNoSession) {
+			return fail()
+		}
+		if err == nil && owner == repl.node {
+			handed = true
+			break
+		}
+		if !time.Now().Before(deadline) {
+			break
+		}
+		time.Sleep(c.srv.cfg.ReplicateInterval)
+	}
+	prev := st.Owner
+	if !handed {
+		if _, err := repl.store.Claim(ctx, id, repl.node); errors.Is(err, events.ErrNoSession) {
+			return fail()
+		} else if err != nil {
+			s.end()
+			return fmt.Errorf("resume: claim shared session: %w", err)
+		}
+	}
 	_, last, frames, err := repl.store.Load(ctx, id)
 	if err != nil {
 		s.end()

@@ -103,6 +103,9 @@ type Config struct {
 	// ReplicateInterval is how often pending session changes are written to Shared, in one
 	// batch. Default: 5 ms.
 	ReplicateInterval time.Duration
+	// HandOverTimeout is how long a cross-node RESUME waits for the old node to hand the
+	// session over before taking it as dead. Default: 500 ms.
+	HandOverTimeout time.Duration
 	// ResumeURL, when set, is READY's resume_gateway_url instead of PublicURL: the cluster's
 	// public gateway URL when every node can resume every session. Default: PublicURL.
 	ResumeURL string
@@ -152,6 +155,7 @@ func (c *Config) setDefaults() {
 	defInt(&c.MaxGuildsPerShard, 2500)
 	def(&c.MembersRequestInterval, 30*time.Second)
 	def(&c.ReplicateInterval, 5*time.Millisecond)
+	def(&c.HandOverTimeout, 500*time.Millisecond)
 	c.ResumeURL = strings.TrimRight(c.ResumeURL, "/")
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -58,12 +58,13 @@ type SessionWrite struct {
 //     TTL after its last write.
 //   - Load returns the state, the newest frame's seq (0 if none were ever written) and the
 //     frames kept, oldest first.
-//   - Claim makes owner the session's owner and returns the previous one.
+//   - Claim makes owner the session's owner and returns the previous one; Owner reads it.
 //   - Delete removes the session if owner still owns it.
 type SessionStore interface {
 	Write(ctx context.Context, ws []SessionWrite) error
 	Load(ctx context.Context, id string) (SessionState, int64, []SessionFrame, error)
 	Claim(ctx context.Context, id, owner string) (prev string, err error)
+	Owner(ctx context.Context, id string) (string, error)
 	Delete(ctx context.Context, id, owner string) error
 }
 
@@ -165,6 +166,17 @@ func (m *MemorySessions) Claim(_ context.Context, id, owner string) (string, err
 	prev := s.state.Owner
 	s.state.Owner = owner
 	return prev, nil
+}
+
+// Owner implements SessionStore.
+func (m *MemorySessions) Owner(_ context.Context, id string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.getLocked(id)
+	if s == nil {
+		return "", ErrNoSession
+	}
+	return s.state.Owner, nil
 }
 
 // Delete implements SessionStore.

@@ -28,6 +28,9 @@ func SessionStore(t *testing.T, limit int, newStore func(t *testing.T) events.Se
 		if _, err := st.Claim(ctx, "nope", "b"); !errors.Is(err, events.ErrNoSession) {
 			t.Fatalf("Claim unknown: %v", err)
 		}
+		if _, err := st.Owner(ctx, "nope"); !errors.Is(err, events.ErrNoSession) {
+			t.Fatalf("Owner unknown: %v", err)
+		}
 		// Frames without a state create nothing.
 		if err := st.Write(ctx, []events.SessionWrite{{ID: "nope", Owner: "a", Frames: []events.SessionFrame{frame(1)}}}); err != nil {
 			t.Fatal(err)
@@ -79,6 +82,9 @@ func SessionStore(t *testing.T, limit int, newStore func(t *testing.T) events.Se
 		prev, err := st.Claim(ctx, "s1", "b")
 		if err != nil || prev != "a" {
 			t.Fatalf("Claim = %q, %v", prev, err)
+		}
+		if o, err := st.Owner(ctx, "s1"); err != nil || o != "b" {
+			t.Fatalf("Owner = %q, %v", o, err)
 		}
 		// The old owner's late write and delete are ignored.
 		if err := st.Write(ctx, []events.SessionWrite{{ID: "s1", Owner: "a", Frames: []events.SessionFrame{frame(2)}}}); err != nil {

@@ -184,6 +184,18 @@ func (s *Sessions) Claim(ctx context.Context, id, owner string) (string, error) 
 	return prev, nil
 }
 
+// Owner implements events.SessionStore.
+func (s *Sessions) Owner(ctx context.Context, id string) (string, error) {
+	o, err := s.client.HGet(ctx, s.keys(id)[0], "owner").Result()
+	if errors.Is(err, redis.Nil) {
+		return "", events.ErrNoSession
+	}
+	if err != nil {
+		return "", fmt.Errorf("redisbus: session owner: %w", err)
+	}
+	return o, nil
+}
+
 // Delete implements events.SessionStore.
 func (s *Sessions) Delete(ctx context.Context, id, owner string) error {
 	if err := sessionDeleteScript.Run(ctx, s.client, s.keys(id), owner).Err(); err != nil && !errors.Is(err, redis.Nil) {
