@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -118,11 +119,7 @@ func (s *Sessions) Write(ctx context.Context, ws []events.SessionWrite) error {
 				args[4] = strconv.FormatInt(frames[n-1].Seq, 10)
 			}
 			for _, f := range frames[:n] {
-				b, err := json.Marshal(f)
-				if err != nil {
-					return fmt.Errorf("redisbus: encode session frame: %w", err)
-				}
-				args = append(args, b)
+				args = append(args, encodeFrame(f))
 			}
 			sessionWriteScript.Run(ctx, pipe, s.keys(w.ID), args...)
 			frames, state = frames[n:], ""
@@ -163,9 +160,9 @@ func (s *Sessions) Load(ctx context.Context, id string) (events.SessionState, in
 	raw := l.Val()
 	frames := make([]events.SessionFrame, 0, len(raw))
 	for _, r := range raw {
-		var f events.SessionFrame
-		if err := json.Unmarshal([]byte(r), &f); err != nil {
-			return st, 0, nil, fmt.Errorf("redisbus: decode session frame: %w", err)
+		f, err := decodeFrame(r)
+		if err != nil {
+			return st, 0, nil, err
 		}
 		frames = append(frames, f)
 	}
@@ -202,4 +199,30 @@ func (s *Sessions) Delete(ctx context.Context, id, owner string) error {
 		return fmt.Errorf("redisbus: delete session: %w", err)
 	}
 	return nil
+}
+
+// errBadFrame is a frame in Redis that encodeFrame did not write.
+var errBadFrame = errors.New("redisbus: malformed session frame")
+
+// encodeFrame is "<seq> <name> <d>": no JSON pass over d, which is already encoded.
+func encodeFrame(f events.SessionFrame) []byte {
+	b := make([]byte, 0, 24+len(f.Name)+len(f.Data))
+	b = strconv.AppendInt(b, f.Seq, 10)
+	b = append(b, ' ')
+	b = append(b, f.Name...)
+	b = append(b, ' ')
+	return append(b, f.Data...)
+}
+
+func decodeFrame(r string) (events.SessionFrame, error) {
+	seq, rest, ok := strings.Cut(r, " ")
+	if !ok {
+		return events.SessionFrame{}, errBadFrame
+	}
+	name, data, ok := strings.Cut(rest, " ")
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if !ok || err != nil {
+		return events.SessionFrame{}, errBadFrame
+	}
+	return events.SessionFrame{Seq: n, Name: name, Data: []byte(data)}, nil
 }
