@@ -41,8 +41,9 @@ type replicator struct {
 	mu      sync.Mutex // a leaf lock, taken under Session.mu
 	pending map[*Session]*pendingWrite
 
-	stop chan struct{}
-	done chan struct{}
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
 }
 
 type pendingWrite struct {
@@ -156,7 +157,7 @@ func (r *replicator) flush() {
 
 // close flushes what is pending and stops the goroutine.
 func (r *replicator) close() {
-	close(r.stop)
+	r.stopOnce.Do(func() { close(r.stop) })
 	<-r.done
 }
 
