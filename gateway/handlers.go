@@ -158,7 +158,7 @@ func (c *conn) handleIdentify(d json.RawMessage) error {
 		return fmt.Errorf("identify: store session: %w", err)
 	}
 	if r := c.srv.repl; r != nil {
-		r.state(s)
+		r.create(ctx, s)
 	}
 	c.srv.stats.add(s.userID, true)
 

@@ -20,6 +20,10 @@ const eventSessionTakeover opcodes.EventName = "PARLEY_SESSION_TAKEOVER"
 type takeoverData struct {
 	SessionID string `json:"session_id"`
 	Node      string `json:"node"`
+	// Topics is how many notices were published: one on the user's topic and one on each of
+	// the session's guilds. Events keep their order per topic only, so the old node has every
+	// event published before the takeover once it got the notice on every topic.
+	Topics int `json:"topics"`
 }
 
 // replicator copies this node's sessions to the shared SessionStore, write-behind: the hot
@@ -81,6 +85,22 @@ func (r *replicator) state(s *Session) {
 	r.mu.Lock()
 	r.pendingLocked(s).state = true
 	r.mu.Unlock()
+}
+
+// create writes a new session's state at once, on the Identify path (one round trip per
+// Identify, none per dispatch): another node can then resume it however soon the client
+// comes back, instead of answering op 9 until the first flush.
+func (r *replicator) create(ctx context.Context, s *Session) {
+	st, ok := s.snapshot()
+	if !ok {
+		return
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := r.store.Write(wctx, []events.SessionWrite{{ID: s.id, Owner: r.node, State: &st}}); err != nil {
+		r.srv.log.Warn("gateway: replicate new session", "err", err)
+		r.state(s) // retried with the next flush
+	}
 }
 
 // ended queues the session's deletion (it ended on this node) and drops what was pending.
@@ -192,10 +212,11 @@ func frameKey(name string, data []byte) uint64 {
 	return h.Sum64()
 }
 
-// takeover handles another node's takeover notice: the session is no longer ours. The
-// notice comes after every event published before it (the bus keeps publish order), so the
-// frames this node still has pending are all the new node needs: they are written now, then
-// the session is handed over (Claim for the new node), which the new node waits for.
+// takeover handles another node's takeover notices. The first closes the socket (the session
+// keeps recording what arrives); once the notice came on every topic of the session (see
+// takeoverData.Topics), every event published before it has been recorded, so the pending
+// frames are written, the session handed over (Claim for the new node, which waits for it)
+// and forgotten here.
 func (s *Server) takeover(ev events.Event) {
 	var d takeoverData
 	if json.Unmarshal(ev.Data, &d) != nil || s.repl == nil || d.Node == s.repl.node {
@@ -206,15 +227,24 @@ func (s *Server) takeover(ev events.Event) {
 		return
 	}
 	sess.mu.Lock()
-	sess.moved = true
+	sess.takeovers++
+	first, all := sess.takeovers == 1, sess.takeovers >= d.Topics
 	c := sess.conn
+	if first && c != nil {
+		sess.detachLocked(c)
+	}
+	if all {
+		sess.moved = true
+	}
 	sess.mu.Unlock()
-	sess.end() // no more frames: ended sessions send nothing
-	s.repl.handOver(sess, d.Node)
-	if c != nil {
+	if first && c != nil {
 		c.kill(opcodes.CloseUnknownError, "session resumed on another node")
 	}
-	sess.log.Debug("gateway: session taken over", "node", d.Node)
+	if all {
+		sess.end() // no more frames: ended sessions send nothing
+		s.repl.handOver(sess, d.Node)
+		sess.log.Debug("gateway: session taken over", "node", d.Node)
+	}
 }
 
 // handOver writes s's pending frames at once and makes node its owner.

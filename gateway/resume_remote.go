@@ -82,11 +82,14 @@ func (c *conn) resumeRemote(token, id string, seq int64, invalid func() error) e
 		return invalid()
 	}
 	// Ask the old node to hand over: it writes what it still has pending and makes this node
-	// the owner. Events published before the notice reached it first; later ones are held
-	// here. A node that does not answer within HandOverTimeout is taken as dead: what it did
+	// the owner. The notice goes on every topic of the session, so events published before it
+	// reached the old node first (order is kept per topic); later ones are held here. A node that does not answer within HandOverTimeout is taken as dead: what it did
 	// not flush is lost, and a client that saw it gets op 9 below.
-	c.srv.publish(ctx, events.Event{Name: eventSessionTakeover, UserIDs: []snowflake.ID{s.userID}},
-		takeoverData{SessionID: id, Node: repl.node})
+	notice := takeoverData{SessionID: id, Node: repl.node, Topics: 1 + len(st.Guilds)}
+	c.srv.publish(ctx, events.Event{Name: eventSessionTakeover, UserIDs: []snowflake.ID{s.userID}}, notice)
+	for _, g := range st.Guilds {
+		c.srv.publish(ctx, events.Event{Name: eventSessionTakeover, GuildID: g}, notice)
+	}
 	handed := false
 	for deadline := time.Now().Add(c.srv.cfg.HandOverTimeout); ; {
 		owner, err := repl.store.Owner(ctx, id)

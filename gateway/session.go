@@ -48,8 +48,10 @@ type Session struct {
 	ended        bool
 	// moved: another node resumed the session (takeover); ending it here must not delete the
 	// replicated state or announce the user offline.
-	moved  bool
-	expiry *time.Timer
+	moved bool
+	// takeovers counts another node's takeover notices (see Server.takeover).
+	takeovers int
+	expiry    *time.Timer
 	// membersAt is when this session last requested all members of a guild (op 8 limit).
 	membersAt map[snowflake.ID]time.Time
 	// voice is set once the session asked to join voice: its end must drop its voice states.
