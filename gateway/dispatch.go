@@ -24,6 +24,10 @@ func (l busListener) Receive(ctx context.Context, ev events.Event, _ bool) {
 		}
 		return
 	}
+	if ev.Name == eventSessionTakeover {
+		l.s.takeover(ev)
+		return
+	}
 	f := fanout{srv: l.s, ctx: ctx, ev: ev}
 	f.run()
 }

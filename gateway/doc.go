@@ -43,12 +43,17 @@
 // The gateway neither observes events for the domain nor resets its caches: the domain is a
 // listener of its own.
 //
-// Sessions are not shared. A session (seq, replay buffer, socket) lives in the memory of the
-// node that accepted its Identify, and READY's resume_gateway_url is that node's own public
-// URL (Config.PublicURL), so clients resume on the same node, as with Discord; a Resume that
-// reaches another node gets op 9 and the client identifies again. No Redis session store is
-// needed for correctness. Presences and the Identify and session-start limits are shared
-// when Config.Presences and Config.IdentifyLimiter are (cmd wires redisbus's with
+// Sessions can be shared. Without Config.Shared a session (seq, replay buffer, socket) lives
+// in the memory of the node that accepted its Identify, READY's resume_gateway_url is that
+// node's own URL, and a Resume that reaches another node gets op 9. With Config.Shared
+// (redisbus.Sessions, `--redis-url`) every node replicates its sessions' state and replay
+// buffer write-behind (replicate.go: one batched write per ReplicateInterval, no round trip
+// per dispatch), READY may name the cluster's URL (Config.ResumeURL), and a Resume on any node
+// claims the session, closes it on its old node (a takeover notice on the user's topic),
+// replays exactly the missed frames and goes on live (resume_remote.go). A Resume that needs
+// frames the shared store does not hold (trimmed, or sent by a node that died before its
+// flush) gets op 9, never a gap. Presences and the Identify and session-start limits are
+// shared when Config.Presences and Config.IdentifyLimiter are (cmd wires redisbus's with
 // --redis-url); when the shared one fails, they fall back to this node's own, with a log line.
 //
 // # Lock order
@@ -56,7 +61,7 @@
 //	hubShard.mu → Session.mu → conn.qmu
 //
 // A lock on the left may be held while taking one on its right, never the reverse.
-// Server.mu, MemoryIdentifyLimiter.mu, MemoryPresences.mu, statsTable.mu and MemorySessionStore.mu
+// replicator.mu (taken under Session.mu), Server.mu, MemoryIdentifyLimiter.mu, MemoryPresences.mu, statsTable.mu and MemorySessionStore.mu
 // are leaves, and so are the bus's locks (taken under hubShard.mu by Subscribe/Unsubscribe,
 // which never block on the network). No lock is held while calling the Domain, while publishing, or
 // while touching a socket; fan-out snapshots a guild's sessions under the shard's read lock

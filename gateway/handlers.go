@@ -157,6 +157,9 @@ func (c *conn) handleIdentify(d json.RawMessage) error {
 	if err := c.srv.store.Put(ctx, s); err != nil {
 		return fmt.Errorf("identify: store session: %w", err)
 	}
+	if r := c.srv.repl; r != nil {
+		r.create(ctx, s)
+	}
 	c.srv.stats.add(s.userID, true)
 
 	// READY takes seq 1 before the session is visible to fan-out; events arriving while the
@@ -196,7 +199,7 @@ func (c *conn) sendReady(s *Session, user opcodes.User, ident guilds.Identity, g
 		Guilds:           unavailable,
 		SessionID:        s.id,
 		SessionType:      "normal",
-		ResumeGatewayURL: c.publicURL,
+		ResumeGatewayURL: c.resumeURL(),
 		// Echoed always: libraries read READY.shard even when they did not send one.
 		Shard:            &[2]int{s.shardID, s.numShards},
 		PrivateChannels:  []opcodes.Channel{},
@@ -303,6 +306,9 @@ func (c *conn) handleResume(d json.RawMessage) error {
 	}
 	s, err := c.srv.store.Get(ctx, r.SessionID)
 	if errors.Is(err, ErrSessionNotFound) {
+		if c.srv.repl != nil {
+			return c.resumeRemote(r.Token, r.SessionID, seq, invalid)
+		}
 		return invalid()
 	}
 	if err != nil {

@@ -102,6 +102,21 @@ type Config struct {
 	// budget) with the other nodes, since Discord counts them per bot. Default: this
 	// node's own, in memory. While it fails, the limits are counted per node.
 	IdentifyLimiter IdentifyLimiter
+	// Shared, when set, is where this node replicates its sessions so that any node on the
+	// same store can resume them (redisbus.Sessions on Redis); NodeID names this node in it.
+	// Default: none (a session resumes only on the node that holds it).
+	Shared events.SessionStore
+	// NodeID identifies this node as a session's owner in Shared. Required with Shared.
+	NodeID string
+	// ReplicateInterval is how often pending session changes are written to Shared, in one
+	// batch. Default: 5 ms.
+	ReplicateInterval time.Duration
+	// HandOverTimeout is how long a cross-node RESUME waits for the old node to hand the
+	// session over before taking it as dead. Default: 500 ms.
+	HandOverTimeout time.Duration
+	// ResumeURL, when set, is READY's resume_gateway_url instead of PublicURL: the cluster's
+	// public gateway URL when every node can resume every session. Default: PublicURL.
+	ResumeURL string
 	// Outages is told when an Identify or Resume fails because the store is unavailable, so
 	// the outage is logged once, not per connection. Default: none (still closed with 4000).
 	Outages *guilds.Outages
@@ -147,6 +162,9 @@ func (c *Config) setDefaults() {
 	def(&c.ClientRateWindow, 60*time.Second)
 	defInt(&c.MaxGuildsPerShard, 2500)
 	def(&c.MembersRequestInterval, 30*time.Second)
+	def(&c.ReplicateInterval, 5*time.Millisecond)
+	def(&c.HandOverTimeout, 500*time.Millisecond)
+	c.ResumeURL = strings.TrimRight(c.ResumeURL, "/")
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -173,6 +191,7 @@ type Server struct {
 	hello     *payload
 	origins   map[string]bool
 	metrics   *gatewayMetrics
+	repl      *replicator // nil without Config.Shared
 
 	ctx    context.Context // parent of every connection's context; cancelled by Shutdown
 	cancel context.CancelFunc
@@ -224,6 +243,12 @@ func New(cfg Config, svc Domain) (*Server, error) {
 	}
 	if s.store == nil {
 		s.store = NewMemorySessionStore()
+	}
+	if cfg.Shared != nil {
+		if cfg.NodeID == "" {
+			return nil, errors.New("gateway: Shared sessions need a NodeID")
+		}
+		s.repl = newReplicator(s, cfg.Shared, cfg.NodeID, cfg.ReplicateInterval)
 	}
 	s.hub = newHub(s.bus)
 	s.metrics = newGatewayMetrics(cfg.Metrics, s)
@@ -309,6 +334,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = lerr
 	}
 	s.hub.stopTimers()
+	if s.repl != nil {
+		s.repl.close() // the last flush: detached sessions stay resumable elsewhere
+	}
 	s.stopBus()
 	if s.ownBus {
 		if cerr := s.bus.Close(); cerr != nil && err == nil {

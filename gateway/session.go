@@ -46,7 +46,12 @@ type Session struct {
 	// dropped, so finishStart ends the session (see deliver).
 	heldOverflow bool
 	ended        bool
-	expiry       *time.Timer
+	// moved: another node resumed the session (takeover); ending it here must not delete the
+	// replicated state or announce the user offline.
+	moved bool
+	// takeovers counts another node's takeover notices (see Server.takeover).
+	takeovers int
+	expiry    *time.Timer
 	// membersAt is when this session last requested all members of a guild (op 8 limit).
 	membersAt map[snowflake.ID]time.Time
 	// voice is set once the session asked to join voice: its end must drop its voice states.
@@ -118,6 +123,9 @@ func (s *Session) sendLocked(p *payload, bounded bool) {
 	}
 	s.seq++
 	s.replay = append(s.replay, replayEntry{seq: s.seq, p: p})
+	if r := s.srv.repl; r != nil {
+		r.frame(s, s.seq, p)
+	}
 	if len(s.replay) > s.srv.cfg.ReplayBufferSize {
 		// The oldest unacknowledged dispatch is gone; a resume from before it must fail.
 		s.replay[0] = replayEntry{}
@@ -139,7 +147,11 @@ func (s *Session) sendLocked(p *payload, bounded bool) {
 
 // finishStart ends the starting phase, releasing held events in arrival order. It reports
 // false if the session had to end instead (too many held events).
-func (s *Session) finishStart() bool {
+func (s *Session) finishStart() bool { return s.finishStartExcept(nil) }
+
+// finishStartExcept is finishStart dropping held events whose frameKey is in seen: a
+// cross-node resume already replayed them from the shared store.
+func (s *Session) finishStartExcept(seen map[uint64]struct{}) bool {
 	s.mu.Lock()
 	s.starting = false
 	if s.heldOverflow {
@@ -155,6 +167,10 @@ func (s *Session) finishStart() bool {
 		return false
 	}
 	for i, p := range s.held {
+		if _, dup := seen[frameKey(string(p.name), p.json)]; dup {
+			s.held[i] = nil
+			continue
+		}
 		s.sendLocked(p, false)
 		s.held[i] = nil
 	}
@@ -245,6 +261,7 @@ func (s *Session) end() {
 		return
 	}
 	s.ended = true
+	moved := s.moved
 	s.conn = nil
 	s.replay = nil
 	s.held = nil
@@ -260,6 +277,12 @@ func (s *Session) end() {
 	s.srv.hub.remove(s, gs)
 	if err := s.srv.store.Delete(context.Background(), s.id); err != nil {
 		s.log.Warn("gateway: delete session", "err", err)
+	}
+	if r := s.srv.repl; r != nil && !moved {
+		r.ended(s)
+	}
+	if moved {
+		return // the session lives on another node: its voice state and presence too
 	}
 	if s.voice.Load() {
 		// Discord drops voice with the gateway session: the guilds see channel_id null.
@@ -302,6 +325,9 @@ func (s *Session) addGuild(guildID snowflake.ID) bool {
 	}
 	s.guilds[guildID] = struct{}{}
 	s.mu.Unlock()
+	if r := s.srv.repl; r != nil {
+		r.state(s)
+	}
 	s.srv.hub.addGuild(s, guildID)
 	return true
 }
@@ -315,6 +341,9 @@ func (s *Session) dropGuild(guildID snowflake.ID) bool {
 	}
 	delete(s.guilds, guildID)
 	s.mu.Unlock()
+	if r := s.srv.repl; r != nil {
+		r.state(s)
+	}
 	s.srv.hub.removeGuild(s, guildID)
 	return true
 }
@@ -336,11 +365,10 @@ func shardFor(guildID snowflake.ID, numShards int) int {
 // ErrSessionNotFound is returned by a SessionStore for unknown or expired sessions.
 var ErrSessionNotFound = errors.New("gateway: session not found")
 
-// SessionStore keeps resumable sessions by ID. The in-memory store is all Parley needs, on
-// one node or several: READY's resume_gateway_url is the node's own public URL, so clients
-// resume where their session lives (see "Several nodes" in doc.go). A session holds live
-// state (its socket, replay buffer, subscriptions), so a shared store would not be enough to
-// resume elsewhere anyway.
+// SessionStore keeps this node's live sessions by ID (socket, replay buffer, subscriptions).
+// What another node needs to resume one of them is replicated separately, to
+// Config.Shared (see replicate.go); without it, READY's resume_gateway_url must be the node's
+// own URL so that clients resume where their session lives (see "Several nodes" in doc.go).
 type SessionStore interface {
 	// Put registers a new session.
 	Put(ctx context.Context, s *Session) error

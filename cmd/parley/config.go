@@ -26,6 +26,7 @@ type config struct {
 	GatewayAddr      string
 	PublicRESTURL    string
 	PublicGatewayURL string
+	PublicResumeURL  string
 	DataDir          string
 	DatabaseURL      string
 	RedisURL         string
@@ -103,6 +104,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.GatewayAddr, "gateway-addr", "127.0.0.1:8081", "gateway listen address")
 	fs.StringVar(&c.PublicRESTURL, "public-rest-url", "", "REST URL clients use (default from --rest-addr)")
 	fs.StringVar(&c.PublicGatewayURL, "public-gateway-url", "", "gateway URL GET /gateway returns (default from --gateway-addr)")
+	fs.StringVar(&c.PublicResumeURL, "public-resume-url", "", "READY's resume_gateway_url (default --public-gateway-url); with --redis-url any node resumes any session, so the cluster's URL fits")
 	fs.StringVar(&c.DataDir, "data-dir", "./parley-data", "embedded store directory")
 	fs.StringVar(&c.DatabaseURL, "database-url", "", "Postgres URL; set to use Postgres instead of the embedded store")
 	fs.StringVar(&c.RedisURL, "redis-url", "", "Redis URL (redis://host:6379/0); set to run several nodes: events and rate limits go through Redis")

@@ -143,6 +143,8 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 	var logins ratelimit.Attempts          // the per-account login throttle; shared like the rate limits
 	var presences gateway.PresenceStore    // nil: this node's own (gateway default)
 	var identifies gateway.IdentifyLimiter // nil: this node's own (gateway default)
+	var shared events.SessionStore         // resumable session state every node reads (Redis only)
+	var nodeID string
 	if cfg.RedisURL != "" {
 		node := fmt.Sprintf("w%d-p%d-%s", worker, process, randomHex(4))
 		observe := redisObserver(reg)
@@ -187,7 +189,14 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 		reg.CounterFunc("parley_redis_rate_limit_fallbacks_total", "Rate-limit and login-throttle calls to Redis that failed or timed out and were answered per node.", func() float64 { return float64(rl.Failures()) })
 		op.checks = append(op.checks, namedCheck{"redis", rl})
 		registerBusMetrics(reg, rb)
-		bus, limiter, logins = rb, rl, rl
+		sessions, err := redisbus.NewSessions(ctx, cfg.RedisURL, cfg.RedisPrefix,
+			events.SessionLimits{Limit: cfg.ReplayBuffer, TTL: cfg.ResumeWindow})
+		if err != nil {
+			rb.Close()
+			return fmt.Errorf("--redis-url: %w", err)
+		}
+		defer sessions.Close()
+		bus, limiter, logins, shared, nodeID = rb, rl, rl, sessions, node
 		mode = "multi-node (redis, node " + node + ")"
 		if cfg.DatabaseURL == "" {
 			log.Warn("--redis-url without --database-url: each node keeps its own embedded store, so nodes do not share data")
@@ -260,6 +269,9 @@ func serve(ctx context.Context, cfg config, stderr io.Writer) (err error) {
 	gw, err := gateway.New(gateway.Config{
 		Bus:                bus,
 		PublicURL:          gwURL,
+		ResumeURL:          trimURL(cfg.PublicResumeURL),
+		Shared:             shared,
+		NodeID:             nodeID,
 		HeartbeatInterval:  time.Duration(cfg.HeartbeatMS) * time.Millisecond,
 		ResumeWindow:       cfg.ResumeWindow,
 		DrainTime:          cfg.DrainTime,
