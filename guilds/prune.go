@@ -48,6 +48,11 @@ func (l *RoleList) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &ids); err != nil {
 		return errBadRoleList
 	}
+	for _, id := range ids {
+		if id == 0 { // snowflake.Parse refuses 0 in the comma form; the array form agrees
+			return errBadRoleList
+		}
+	}
 	*l = ids
 	return nil
 }
